@@ -1,0 +1,184 @@
+"""Batch audit: stream many cases through the engine, in order, with optional worker processes.
+
+Every case read ends as exactly one of: evaluated, or rejected with an error record (line and
+reason). The summary reconciles: read = evaluated + rejected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing as mp
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from compliance.engine import Engine, Observation
+from compliance.errors import ComplianceError, TimelineError
+from compliance.indicators import IndicatorAccumulator
+from compliance.io.readers import ColumnMapping, Item, read_cases
+from compliance.model import Finding
+from compliance.rules.load import RuleSet, load_rules
+
+__all__ = ["AuditSummary", "CaseOutcome", "ErrorRecord", "run_audit"]
+
+
+@dataclass(slots=True)
+class ErrorRecord:
+    source: str
+    line: int
+    case_id: str | None
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": True, "source": self.source, "line": self.line,
+                "case_id": self.case_id, "reason": self.reason}
+
+
+@dataclass(slots=True)
+class CaseOutcome:
+    line: int
+    source: str
+    case_id: str | None
+    findings: list[Finding] = field(default_factory=list)
+    observations: list[Observation] = field(default_factory=list)
+    error: ErrorRecord | None = None
+    unknown_event_types: dict[str, int] = field(default_factory=dict)
+    ignored_future_events: int = 0
+
+
+@dataclass
+class AuditSummary:
+    as_of: str
+    rules: list[str]
+    inputs: list[str]
+    cases_read: int = 0
+    evaluated: int = 0
+    rejected: int = 0
+    findings: Counter[str] = field(default_factory=Counter)
+    by_rule: dict[str, Counter[str]] = field(default_factory=dict)
+    by_month: dict[str, Counter[str]] = field(default_factory=dict)  # violations per due month
+    unknown_event_types: Counter[str] = field(default_factory=Counter)
+    ignored_future_events: int = 0
+    errors: list[ErrorRecord] = field(default_factory=list)
+    max_error_records: int = 10_000
+
+    def findings_total_violations(self) -> int:
+        return sum(self.findings.get(s, 0) for s in ("late", "overdue", "missed", "breached"))
+
+    @property
+    def reconciles(self) -> bool:
+        return self.cases_read == self.evaluated + self.rejected
+
+    def add(self, outcome: CaseOutcome) -> None:
+        self.cases_read += 1
+        if outcome.error is not None:
+            self.rejected += 1
+            if len(self.errors) < self.max_error_records:
+                self.errors.append(outcome.error)
+            return
+        self.evaluated += 1
+        for f in outcome.findings:
+            self.findings[f.status] += 1
+            self.by_rule.setdefault(f.rule, Counter())[f.status] += 1
+            if f.is_violation and f.due:
+                self.by_month.setdefault(f.due[:7], Counter())[f.status] += 1
+        self.unknown_event_types.update(outcome.unknown_event_types)
+        self.ignored_future_events += outcome.ignored_future_events
+
+    def line(self) -> str:
+        ok = "reconciled" if self.reconciles else "DOES NOT RECONCILE"
+        return (f"cases read {self.cases_read} = evaluated {self.evaluated} + rejected "
+                f"{self.rejected} ({ok})")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of,
+            "rules": self.rules,
+            "inputs": self.inputs,
+            "cases_read": self.cases_read,
+            "evaluated": self.evaluated,
+            "rejected": self.rejected,
+            "reconciles": self.reconciles,
+            "findings": dict(sorted(self.findings.items())),
+            "by_rule": {k: dict(sorted(v.items())) for k, v in sorted(self.by_rule.items())},
+            "unknown_event_types": dict(sorted(self.unknown_event_types.items())),
+            "ignored_future_events": self.ignored_future_events,
+        }
+
+
+# -- evaluation of one item (runs in workers) --------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(specs: Sequence[str], as_of: str, default_tz: str | None) -> None:
+    _WORKER["engine"] = Engine(load_rules(*specs), default_tz=default_tz)
+    _WORKER["as_of"] = as_of
+
+
+def _evaluate(engine: Engine, as_of: Any, item: Item) -> CaseOutcome:
+    if item.error is not None or item.case is None:
+        err = item.error or TimelineError("empty item")
+        return CaseOutcome(item.line, item.source, err.case_id,
+                           error=ErrorRecord(item.source, item.line, err.case_id, err.reason
+                                             if not err.location else f"{err.location}: {err.reason}"))
+    cid = item.case.get("case_id")
+    cid = str(cid) if cid is not None else None
+    try:
+        res = engine.evaluate(item.case, as_of=as_of)
+    except ComplianceError as exc:
+        reason = exc.reason if isinstance(exc, TimelineError) else str(exc)
+        if isinstance(exc, TimelineError) and exc.location:
+            reason = f"{exc.location}: {reason}"
+        return CaseOutcome(item.line, item.source, cid,
+                           error=ErrorRecord(item.source, item.line, cid, reason))
+    except RecursionError:
+        return CaseOutcome(item.line, item.source, cid,
+                           error=ErrorRecord(item.source, item.line, cid, "input nested too deeply"))
+    return CaseOutcome(item.line, item.source, res.case_id, res.findings, res.observations,
+                       unknown_event_types=res.unknown_event_types,
+                       ignored_future_events=res.ignored_future_events)
+
+
+def _evaluate_in_worker(item: Item) -> CaseOutcome:
+    return _evaluate(_WORKER["engine"], _WORKER["as_of"], item)
+
+
+def iter_items(inputs: Iterable[str], fmt: str | None, mapping: ColumnMapping | None) -> Iterator[Item]:
+    for path in inputs:
+        yield from read_cases(path, fmt, mapping)
+
+
+def run_audit(
+    inputs: Sequence[str],
+    rules: RuleSet,
+    specs: Sequence[str],
+    as_of: dt.datetime,
+    *,
+    workers: int = 1,
+    fmt: str | None = None,
+    mapping: ColumnMapping | None = None,
+    default_tz: str | None = None,
+    chunksize: int = 64,
+) -> Iterator[CaseOutcome]:
+    """Yield one outcome per case read, in input order, whatever the number of workers."""
+    items = iter_items(inputs, fmt, mapping)
+    if workers <= 1:
+        engine = Engine(rules, default_tz=default_tz)
+        for item in items:
+            yield _evaluate(engine, as_of, item)
+        return
+    ctx = mp.get_context("fork") if hasattr(mp, "get_context") else mp
+    with ctx.Pool(workers, initializer=_init_worker,
+                  initargs=(list(specs), as_of.isoformat(), default_tz)) as pool:
+        yield from pool.imap(_evaluate_in_worker, items, chunksize=chunksize)
+
+
+def accumulate(outcomes: Iterable[CaseOutcome], summary: AuditSummary,
+               indicators: IndicatorAccumulator | None = None) -> Iterator[CaseOutcome]:
+    for o in outcomes:
+        summary.add(o)
+        if indicators is not None and o.observations:
+            indicators.add(o.observations)
+        yield o

@@ -1,0 +1,322 @@
+"""The ``compliance`` command: a thin layer over the library (parse options, call, print)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import orjson
+import typer
+
+from compliance.errors import ComplianceError
+
+app = typer.Typer(
+    help="Statutory deadlines and compliance checks over case timelines.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+rules_app = typer.Typer(help="Work with rule packs: lint, test, diff, catalogue.", no_args_is_help=True)
+schema_app = typer.Typer(help="JSON Schemas for rule files and timelines.", no_args_is_help=True)
+demo_app = typer.Typer(help="Synthetic demo corpus.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+app.add_typer(schema_app, name="schema")
+app.add_typer(demo_app, name="demo")
+
+TZ = ZoneInfo("Europe/Copenhagen")
+RulesOpt = Annotated[list[str], typer.Option("--rules", "-r", help="pack name (dk, municipal/slagelse) or path; repeatable")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="instant or date (a date means the end of that day); default now")]
+
+
+def _fail(msg: str, code: int = 2) -> None:
+    from compliance.privacy import mask_cpr
+
+    typer.echo(f"error: {mask_cpr(msg)}", err=True)
+    raise typer.Exit(code)
+
+
+def _as_of(value: str | None) -> dt.datetime:
+    from compliance.engine import parse_as_of
+
+    if value is None:
+        return dt.datetime.now(TZ)
+    try:
+        return parse_as_of(value, TZ)
+    except ComplianceError as exc:
+        _fail(str(exc))
+        raise
+
+
+def _load(specs: list[str]) -> Any:
+    from compliance.rules.load import load_rules
+
+    return load_rules(*(specs or ["dk"]))
+
+
+# -- audit ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def audit(
+    inputs: Annotated[list[str], typer.Argument(help="JSON, JSON Lines or long CSV files")],
+    rules: RulesOpt = [],  # noqa: B006
+    as_of: AsOfOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl|json|csv|html|xlsx")] = "jsonl",
+    output: Annotated[str | None, typer.Option("--output", "-o", help="file (default stdout; required for xlsx)")] = None,
+    workers: Annotated[int, typer.Option(help="parallel worker processes")] = 1,
+    status: Annotated[str | None, typer.Option(help="only these statuses, e.g. overdue,late")] = None,
+    strict: Annotated[bool, typer.Option(help="exit non-zero if any case is rejected")] = False,
+    mapping: Annotated[str | None, typer.Option(help="YAML column mapping for foreign CSV exports")] = None,
+    tz: Annotated[str | None, typer.Option(help="time zone assumed for datetimes without offset")] = None,
+    input_format: Annotated[str | None, typer.Option("--input-format", help="json|jsonl|csv (default: by extension)")] = None,
+    pseudonymize: Annotated[bool, typer.Option(help="replace case ids by keyed pseudonyms (key in COMPLIANCE_PSEUDONYM_KEY)")] = False,
+    progress: Annotated[bool | None, typer.Option(help="progress bar (default: when stderr is a terminal)")] = None,
+) -> None:
+    """Evaluate exported case histories and write findings or a report."""
+    from compliance.reporting import run_audit_command
+
+    if fmt not in ("jsonl", "json", "csv", "html", "xlsx"):
+        _fail(f"unknown --format {fmt!r} (jsonl, json, csv, html, xlsx)")
+    if fmt == "xlsx" and not output:
+        _fail("--format xlsx needs -o FILE.xlsx")
+    key = None
+    if pseudonymize:
+        k = os.environ.get("COMPLIANCE_PSEUDONYM_KEY")
+        if not k:
+            _fail("--pseudonymize needs a key in the environment variable COMPLIANCE_PSEUDONYM_KEY")
+        key = (k or "").encode()
+    statuses = {s.strip() for s in status.split(",")} if status else None
+    try:
+        summary = run_audit_command(
+            inputs, rules or ["dk"], _as_of(as_of), fmt=fmt, output=output, workers=workers,
+            statuses=statuses, mapping_path=mapping, default_tz=tz, input_format=input_format,
+            pseudonym_key=key, progress=sys.stderr.isatty() if progress is None else progress,
+        )
+    except ComplianceError as exc:
+        _fail(str(exc))
+        return
+    typer.echo(summary.line(), err=True)
+    if strict and summary.rejected:
+        raise typer.Exit(1)
+
+
+@app.command()
+def explain(
+    case: Annotated[str, typer.Argument(help="a case as JSON (one object)")],
+    rule: Annotated[str | None, typer.Option("--rule", help="only this rule")] = None,
+    rules: RulesOpt = [],  # noqa: B006
+    as_of: AsOfOpt = None,
+    tz: Annotated[str | None, typer.Option(help="time zone for datetimes without offset")] = None,
+) -> None:
+    """Show how each finding for one case was computed, step by step."""
+    from compliance.engine import Engine
+    from compliance.privacy import mask_cpr
+
+    try:
+        data = orjson.loads(Path(case).read_bytes())
+        engine = Engine(_load(rules), default_tz=tz)
+        result = engine.evaluate(data, as_of=_as_of(as_of))
+    except (OSError, orjson.JSONDecodeError) as exc:
+        _fail(f"{case}: {exc}")
+        return
+    except ComplianceError as exc:
+        _fail(str(exc))
+        return
+    shown = [f for f in result.findings if rule is None or f.rule == rule]
+    if rule and not shown:
+        typer.echo(f"no obligation of rule {rule} for case {mask_cpr(result.case_id)} as of {result.as_of.isoformat()}")
+    for f in shown:
+        part = f" [{f.partition}]" if f.partition else ""
+        occ = f" #{f.occurrence}" if f.occurrence else ""
+        src = f.source.get("law", f.source.get("document", "")) + " " + f.source.get("ref", "")
+        typer.echo(mask_cpr(f"{f.rule}{part}{occ}: {f.status.upper()} (due {f.due}; {src.strip()}; version {f.version})"))
+        for step in f.explain:
+            typer.echo(mask_cpr(f"  - {step}"))
+
+
+@app.command()
+def agenda(
+    inputs: Annotated[list[str], typer.Argument()],
+    as_of: AsOfOpt = None,
+    horizon: Annotated[str, typer.Option(help="look ahead, e.g. 14d, 4w, 3 months")] = "14d",
+    rules: RulesOpt = [],  # noqa: B006
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table|jsonl|ics")] = "table",
+    output: Annotated[str | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """What falls due within the horizon (open obligations), soonest first; overdue ones too."""
+    from compliance.reporting import agenda_command
+
+    try:
+        agenda_command(inputs, rules or ["dk"], _as_of(as_of), horizon, fmt, output)
+    except ComplianceError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def indicators(
+    inputs: Annotated[list[str], typer.Argument()],
+    rules: RulesOpt = [],  # noqa: B006
+    as_of: AsOfOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table|json|csv")] = "table",
+    workers: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """Indicators per period: numerator, denominator, share, target, met/missed."""
+    from compliance.reporting import indicators_command
+
+    try:
+        indicators_command(inputs, rules or ["dk"], _as_of(as_of), fmt, workers)
+    except ComplianceError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def sample(
+    inputs: Annotated[list[str], typer.Argument()],
+    rules: RulesOpt = [],  # noqa: B006
+    as_of: AsOfOpt = None,
+    n: Annotated[int, typer.Option("--n", help="cases to draw")] = 40,
+    seed: Annotated[int, typer.Option(help="random seed (reproducible)")] = 1,
+    stratify: Annotated[str, typer.Option(help="rule|status|none")] = "rule",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table|jsonl")] = "table",
+) -> None:
+    """Draw a reproducible sample of cases for manual review, with the reason each was drawn."""
+    from compliance.reporting import sample_command
+
+    try:
+        sample_command(inputs, rules or ["dk"], _as_of(as_of), n, seed, stratify, fmt)
+    except ComplianceError as exc:
+        _fail(str(exc))
+
+
+# -- rules ---------------------------------------------------------------------------------------
+
+
+@rules_app.command("test")
+def rules_test(
+    paths: Annotated[list[str], typer.Argument(help="rule packs or folders with tests/*.yaml")],
+    k: Annotated[str | None, typer.Option("-k", help="only fixture cases whose name contains this")] = None,
+    junit_xml: Annotated[str | None, typer.Option("--junit-xml", help="write JUnit XML here")] = None,
+    verbose: Annotated[bool, typer.Option("-v", help="list every case")] = False,
+) -> None:
+    """Run the YAML fixture tests that sit beside the rules."""
+    from compliance.ruletools.testing import run_fixture_tests
+
+    try:
+        ok = run_fixture_tests(paths, select=k, junit_xml=junit_xml, verbose=verbose, echo=typer.echo)
+    except ComplianceError as exc:
+        _fail(str(exc))
+        return
+    raise typer.Exit(0 if ok else 1)
+
+
+@rules_app.command("lint")
+def rules_lint(
+    paths: Annotated[list[str], typer.Argument()],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text|json")] = "text",
+    strict: Annotated[bool, typer.Option(help="warnings fail too")] = False,
+) -> None:
+    """Schema and semantic checks with file:line messages."""
+    from compliance.ruletools.lint import lint_paths
+
+    problems = lint_paths(paths)
+    if fmt == "json":
+        typer.echo(orjson.dumps([p.to_dict() for p in problems], option=orjson.OPT_INDENT_2).decode())
+    else:
+        for p in problems:
+            typer.echo(str(p))
+        errs = sum(p.level == "error" for p in problems)
+        typer.echo(f"{errs} error(s), {len(problems) - errs} warning(s)", err=True)
+    failed = any(p.level == "error" or strict for p in problems)
+    raise typer.Exit(1 if failed else 0)
+
+
+@rules_app.command("catalogue")
+def rules_catalogue(
+    paths: Annotated[list[str], typer.Argument()],
+    output: Annotated[str | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """Generate the Markdown rule catalogue from the YAML."""
+    from compliance.ruletools.catalogue import render_catalogue
+
+    try:
+        text = render_catalogue(paths)
+    except ComplianceError as exc:
+        _fail(str(exc))
+        return
+    if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)
+
+
+@rules_app.command("diff")
+def rules_diff(
+    old: Annotated[str, typer.Option("--old", help="old rules: a folder or pack")],
+    new: Annotated[str, typer.Option("--new", help="new rules: a folder or pack")],
+    cases: Annotated[list[str], typer.Option("--cases", help="corpus files")],
+    as_of: AsOfOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text|json|markdown")] = "text",
+    extra: Annotated[list[str], typer.Option("--with", help="packs loaded on both sides (e.g. dk)")] = [],  # noqa: B006
+) -> None:
+    """Impact of a rule change: every (case, rule, partition) whose status or due date changed."""
+    from compliance.ruletools.diff import diff_command
+
+    try:
+        changed = diff_command(old, new, cases, _as_of(as_of), fmt, extra)
+    except ComplianceError as exc:
+        _fail(str(exc))
+        return
+    raise typer.Exit(1 if changed else 0)
+
+
+# -- schema & demo ---------------------------------------------------------------------------------
+
+
+@schema_app.command("rules")
+def schema_rules() -> None:
+    """JSON Schema for rule files (point your editor's YAML language server at it)."""
+    from compliance.rules.schema import rule_json_schema
+
+    typer.echo(orjson.dumps(rule_json_schema(), option=orjson.OPT_INDENT_2).decode())
+
+
+@schema_app.command("timeline")
+def schema_timeline() -> None:
+    """JSON Schema for one case timeline (CONTRACT §2)."""
+    from compliance.model import Timeline
+
+    s = Timeline.model_json_schema()
+    s["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    typer.echo(orjson.dumps(s, option=orjson.OPT_INDENT_2).decode())
+
+
+@demo_app.command("generate")
+def demo_generate(
+    cases: Annotated[int, typer.Option("--cases", help="number of cases")] = 2000,
+    seed: Annotated[int, typer.Option(help="random seed")] = 2024,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="JSONL file (default stdout)")] = None,
+    start: Annotated[str, typer.Option(help="first notification date")] = "2022-01-01",
+    end: Annotated[str, typer.Option(help="last notification date")] = "2025-03-31",
+) -> None:
+    """Generate realistic synthetic timelines (deterministic for a seed)."""
+    from compliance.demo import generate
+    from compliance.io.writers import atomic_binary
+
+    with atomic_binary(output) as fh:
+        for case in generate(cases, seed, dt.date.fromisoformat(start), dt.date.fromisoformat(end)):
+            fh.write(orjson.dumps(case) + b"\n")
+
+
+def main() -> None:
+    try:
+        app()
+    except ComplianceError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        typer.echo("interrupted; no report was completed", err=True)
+        sys.exit(130)

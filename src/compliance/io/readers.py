@@ -1,0 +1,268 @@
+"""Read case timelines from JSON, JSON Lines and long CSV, one case at a time (streaming).
+
+Each reader yields ``Item``s: a raw case dict with the line it started on, or a located error.
+Readers know formats, not rules. Bad input never stops the stream.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import yaml
+
+from compliance.errors import ComplianceError, TimelineError
+
+__all__ = ["ColumnMapping", "Item", "detect_format", "read_cases"]
+
+MAX_LINE_BYTES = 50_000_000
+
+
+@dataclass(slots=True)
+class Item:
+    line: int
+    source: str
+    case: dict[str, Any] | None = None
+    error: TimelineError | None = None
+
+
+@dataclass
+class ColumnMapping:
+    """How a foreign CSV export maps to the long form (a small YAML file, see docs/guide)."""
+
+    delimiter: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # our name -> their column
+    attrs: dict[str, str] = field(default_factory=dict)  # attr name -> their column
+    subject: dict[str, str] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)  # their value -> our event type
+    date_format: str | None = None  # e.g. "%d-%m-%Y" (dates like 01-03-2024)
+    decimal_comma: bool = False
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> ColumnMapping:
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ComplianceError(f"{path}: cannot read column mapping: {exc}") from None
+        if not isinstance(data, dict):
+            raise ComplianceError(f"{path}: a column mapping is a YAML mapping")
+        allowed = {"delimiter", "columns", "attrs", "subject", "types", "date_format", "decimal_comma"}
+        bad = set(data) - allowed
+        if bad:
+            raise ComplianceError(f"{path}: unknown mapping key(s) {sorted(bad)}")
+        return cls(**data)
+
+
+def detect_format(path: str) -> str:
+    low = path.lower()
+    if low.endswith((".jsonl", ".ndjson")):
+        return "jsonl"
+    if low.endswith(".json"):
+        return "json"
+    if low.endswith((".csv", ".tsv", ".txt")):
+        return "csv"
+    raise ComplianceError(f"{path}: unknown input format (use .json, .jsonl or .csv)")
+
+
+def read_cases(
+    path: str, fmt: str | None = None, mapping: ColumnMapping | None = None
+) -> Iterator[Item]:
+    fmt = fmt or detect_format(path)
+    if fmt == "jsonl":
+        yield from _jsonl(path)
+    elif fmt == "json":
+        yield from _json(path)
+    elif fmt == "csv":
+        yield from _csv(path, mapping or ColumnMapping())
+    else:
+        raise ComplianceError(f"unknown input format {fmt!r}")
+
+
+def _open_binary(path: str) -> io.BufferedReader:
+    try:
+        return open(path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise ComplianceError(f"{path}: cannot open: {exc.strerror}") from None
+
+
+def _case_from(obj: Any, line: int, source: str) -> Item:
+    if not isinstance(obj, dict):
+        return Item(line, source, error=TimelineError(
+            f"expected a case object, got {type(obj).__name__}", line=line, source=source))
+    return Item(line, source, case=obj)
+
+
+def _jsonl(path: str) -> Iterator[Item]:
+    with _open_binary(path) as fh:
+        for n, raw in enumerate(fh, 1):
+            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            if len(raw) > MAX_LINE_BYTES:
+                yield Item(n, path, error=TimelineError(
+                    f"line longer than {MAX_LINE_BYTES} bytes", line=n, source=path))
+                continue
+            try:
+                obj = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                yield Item(n, path, error=TimelineError(
+                    f"invalid JSON: {exc}", line=n, source=path, case_id=_guess_id(raw)))
+                continue
+            yield _case_from(obj, n, path)
+
+
+def _guess_id(raw: bytes) -> str | None:
+    import re
+
+    m = re.search(rb'"case_id"\s*:\s*"([^"]{1,64})"', raw)
+    return m.group(1).decode("utf-8", "replace") if m else None
+
+
+def _json(path: str) -> Iterator[Item]:
+    with _open_binary(path) as fh:
+        data = fh.read()
+    try:
+        obj = orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
+    except orjson.JSONDecodeError as exc:
+        yield Item(1, path, error=TimelineError(f"invalid JSON: {exc}", line=1, source=path))
+        return
+    if isinstance(obj, list):
+        for i, c in enumerate(obj):
+            yield _case_from(c, i + 1, path)  # position in the array stands in for the line
+    else:
+        yield _case_from(obj, 1, path)
+
+
+_TRUE = {"true", "yes", "ja", "1"}
+_FALSE = {"false", "no", "nej", "0"}
+
+
+def _convert(value: str, mapping: ColumnMapping) -> Any:
+    low = value.strip().lower()
+    if low in _TRUE - {"1"}:
+        return True
+    if low in _FALSE - {"0"}:
+        return False
+    if mapping.date_format:
+        import datetime as dt
+
+        try:
+            return dt.datetime.strptime(value.strip(), mapping.date_format).date().isoformat()
+        except ValueError:
+            pass
+    if mapping.decimal_comma and low.replace(",", "", 1).replace("-", "", 1).isdigit():
+        return float(low.replace(",", "."))
+    return value
+
+
+def _at(value: str, mapping: ColumnMapping) -> str:
+    v = value.strip()
+    if mapping.date_format:
+        import datetime as dt
+
+        try:
+            return dt.datetime.strptime(v, mapping.date_format).date().isoformat()
+        except ValueError:
+            pass
+    return v
+
+
+def _csv(path: str, mapping: ColumnMapping) -> Iterator[Item]:
+    try:
+        fh = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise ComplianceError(f"{path}: cannot open: {exc.strerror}") from None
+    with fh:
+        head = fh.read(8192)
+        fh.seek(0)
+        delim = mapping.delimiter or (";" if head.count(";") > head.count(",") else ",")
+        reader = csv.reader(fh, delimiter=delim)
+        try:
+            header = next(reader)
+        except StopIteration:
+            return
+        except (csv.Error, UnicodeDecodeError) as exc:
+            yield Item(1, path, error=TimelineError(f"unreadable CSV header: {exc}", line=1, source=path))
+            return
+        cols = {name: i for i, name in enumerate(h.strip() for h in header)}
+
+        def col(ours: str) -> int | None:
+            return cols.get(mapping.columns.get(ours, ours))
+
+        ci, ei, ti, ai, ri = (col(c) for c in ("case_id", "event_id", "type", "at", "refs"))
+        missing = [n for n, i in zip(("case_id", "event_id", "type", "at"), (ci, ei, ti, ai), strict=True) if i is None]
+        if missing:
+            yield Item(1, path, error=TimelineError(
+                f"CSV header lacks column(s) {missing} (have {list(cols)[:12]}); "
+                "use a column mapping (--mapping)", line=1, source=path))
+            return
+        assert ci is not None and ei is not None and ti is not None and ai is not None
+        attr_cols = {k[5:]: i for k, i in cols.items() if k.startswith("attr.")}
+        attr_cols.update({a: cols[c] for a, c in mapping.attrs.items() if c in cols})
+        subj_cols = {k[8:]: i for k, i in cols.items() if k.startswith("subject.")}
+        subj_cols.update({a: cols[c] for a, c in mapping.subject.items() if c in cols})
+
+        current: dict[str, Any] | None = None
+        start_line = 0
+        broken: TimelineError | None = None
+        seen: dict[str, int] = {}
+        line = 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except (csv.Error, UnicodeDecodeError) as exc:
+                line = reader.line_num
+                yield Item(line, path, error=TimelineError(f"unreadable CSV row: {exc}", line=line, source=path))
+                continue
+            line = reader.line_num
+            if not row or not any(c.strip() for c in row):
+                continue
+            if len(row) < len(header):
+                row = row + [""] * (len(header) - len(row))
+            case_id = row[ci].strip()
+            if current is None or case_id != current["case_id"]:
+                if current is not None:
+                    yield _finish(current, start_line, path, broken)
+                if case_id in seen:
+                    broken = TimelineError(
+                        f"rows of this case are not contiguous (first block at line {seen[case_id]});"
+                        " sort the export by case_id",
+                        case_id=case_id, line=line, source=path)
+                else:
+                    broken = None
+                seen[case_id] = line
+                current = {"case_id": case_id, "subject": {}, "events": []}
+                start_line = line
+                if len(seen) > 1_000_000:
+                    seen.clear()
+            if not case_id:
+                broken = broken or TimelineError("row without case_id", line=line, source=path)
+            etype = row[ti].strip()
+            etype = mapping.types.get(etype, etype)
+            ev: dict[str, Any] = {"id": row[ei].strip(), "type": etype, "at": _at(row[ai], mapping)}
+            if ri is not None and row[ri].strip():
+                ev["refs"] = [r for r in row[ri].replace("|", " ").replace(",", " ").split() if r]
+            attrs = {k: _convert(row[i], mapping) for k, i in attr_cols.items() if i < len(row) and row[i].strip()}
+            if attrs:
+                ev["attrs"] = attrs
+            for k, i in subj_cols.items():
+                if i < len(row) and row[i].strip():
+                    current["subject"][k] = row[i].strip()
+            current["events"].append(ev)
+        if current is not None:
+            yield _finish(current, start_line, path, broken)
+
+
+def _finish(case: dict[str, Any], line: int, path: str, broken: TimelineError | None) -> Item:
+    if broken is not None:
+        return Item(line, path, error=broken)
+    return Item(line, path, case=case)

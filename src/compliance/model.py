@@ -1,0 +1,347 @@
+"""Timelines in, findings out.
+
+``Timeline``/``Event`` are the pydantic models of CONTRACT §2 (they also produce the JSON
+Schema). The engine works on a lean internal form, ``CaseEvents``, built by
+:func:`normalize`, which accepts a model or a plain dict and validates either way with
+located errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+from compliance.errors import TimelineError
+
+__all__ = [
+    "STATUSES",
+    "VIOLATIONS",
+    "CaseEvents",
+    "Event",
+    "Finding",
+    "Subject",
+    "Timeline",
+    "normalize",
+    "parse_instant",
+]
+
+Scalar = str | int | float | bool | dt.date
+
+STATUSES = ("met", "late", "overdue", "missed", "breached", "due", "cancelled", "excused")
+VIOLATIONS = frozenset({"late", "overdue", "missed", "breached"})
+Status = Literal["met", "late", "overdue", "missed", "breached", "due", "cancelled", "excused"]
+
+
+def parse_instant(value: Any, tz: ZoneInfo | None = None) -> dt.datetime | dt.date:
+    """Parse an ISO 8601 instant with offset, or a date alone.
+
+    A datetime without offset is an error unless ``tz`` names the time zone to assume.
+    """
+    if isinstance(value, dt.datetime):
+        parsed: dt.datetime | dt.date = value
+    elif isinstance(value, dt.date):
+        return value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                return dt.date.fromisoformat(text)
+            parsed = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"not an ISO 8601 date or datetime: {value!r}") from None
+    else:
+        raise ValueError(f"expected an ISO 8601 date or datetime, got {type(value).__name__}")
+    assert isinstance(parsed, dt.datetime)
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        if tz is None:
+            raise ValueError(
+                f"datetime without UTC offset: {value!s} (add an offset such as +01:00, "
+                "or name a default time zone)"
+            )
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed
+
+
+def _before_at(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"not an ISO 8601 date or datetime: {value!r}") from None
+    if isinstance(value, dt.date):
+        return value
+    raise ValueError(f"expected an ISO 8601 date or datetime, got {type(value).__name__}")
+
+
+_AT_SCHEMA = {
+    "anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}],
+    "description": "ISO 8601 instant with UTC offset, or a date alone (precision = day)",
+}
+At = Annotated[Any, BeforeValidator(_before_at), WithJsonSchema(_AT_SCHEMA)]
+
+
+class Event(BaseModel):
+    """One event of a case (CONTRACT §2)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1, description="unique within the case")
+    type: str = Field(min_length=1, description="event type from rules/vocabulary.yaml")
+    at: At
+    refs: list[str] = Field(default_factory=list, description="ids of earlier events")
+    attrs: dict[str, Scalar] = Field(default_factory=dict)
+
+
+class Subject(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    birth_date: dt.date | None = None
+
+
+class Timeline(BaseModel):
+    """One case: its id, subject and events."""
+
+    model_config = ConfigDict(extra="forbid")
+    case_id: str = Field(min_length=1)
+    subject: Subject = Field(default_factory=Subject)
+    events: list[Event] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# Internal lean form
+
+
+@dataclass(slots=True)
+class Ev:
+    """A validated event in the engine's form. ``instant`` of a date-only event is local 00:00."""
+
+    id: str
+    type: str
+    instant: dt.datetime
+    date: dt.date
+    precise: bool
+    refs: tuple[str, ...]
+    attrs: Mapping[str, Any]
+    key: tuple[dt.datetime, str]
+
+    def label(self) -> str:
+        when = self.instant.isoformat() if self.precise else self.date.isoformat()
+        return f"{self.id} {self.type} {when}"
+
+
+@dataclass(slots=True)
+class CaseEvents:
+    """A case ready for evaluation: events sorted by (instant, id), with lookup by id and type."""
+
+    case_id: str
+    birth_date: dt.date | None
+    events: list[Ev]
+    by_id: dict[str, Ev]
+    by_type: dict[str, list[Ev]]
+    future_events: int = 0  # events after as_of, ignored (causality)
+
+    def upto(self, as_of: dt.datetime) -> CaseEvents:
+        kept = [e for e in self.events if e.instant <= as_of]
+        if len(kept) == len(self.events):
+            return self
+        by_type: dict[str, list[Ev]] = {}
+        for e in kept:
+            by_type.setdefault(e.type, []).append(e)
+        return CaseEvents(
+            self.case_id,
+            self.birth_date,
+            kept,
+            {e.id: e for e in kept},
+            by_type,
+            len(self.events) - len(kept),
+        )
+
+
+def _fail(reason: str, case_id: str | None, location: str | None = None) -> TimelineError:
+    return TimelineError(reason, case_id=case_id, location=location)
+
+
+def _check_attrs(attrs: Any, case_id: str, loc: str) -> Mapping[str, Any]:
+    if attrs is None:
+        return {}
+    if not isinstance(attrs, Mapping):
+        raise _fail("attrs must be an object of scalars", case_id, loc)
+    for k, v in attrs.items():
+        if not isinstance(v, str | int | float | bool | dt.date) or v is None:
+            raise _fail(
+                f"attribute {k!r} must be a string, number, bool or date, "
+                f"got {type(v).__name__}",
+                case_id,
+                f"{loc}.{k}",
+            )
+    return attrs
+
+
+def normalize(
+    data: Timeline | Mapping[str, Any], tz: ZoneInfo, default_tz: ZoneInfo | None = None
+) -> CaseEvents:
+    """Validate a timeline (model or dict) and return the engine's internal form.
+
+    ``tz`` is the calendar's zone used for local dates; ``default_tz`` is assumed for datetimes
+    without an offset (otherwise those are errors).
+    """
+    if isinstance(data, Timeline):
+        case_id = data.case_id
+        birth: Any = data.subject.birth_date
+        raw_events: Sequence[Any] = [
+            {"id": e.id, "type": e.type, "at": e.at, "refs": e.refs, "attrs": e.attrs}
+            for e in data.events
+        ]
+    elif isinstance(data, Mapping):
+        cid = data.get("case_id")
+        if isinstance(cid, int) and not isinstance(cid, bool):
+            cid = str(cid)
+        if not isinstance(cid, str) or not cid:
+            raise _fail("missing or empty case_id", None, "case_id")
+        case_id = cid
+        unknown = set(data) - {"case_id", "subject", "events"}
+        if unknown:
+            raise _fail(f"unknown field(s) {sorted(unknown)}", case_id)
+        subject = data.get("subject") or {}
+        if not isinstance(subject, Mapping):
+            raise _fail("subject must be an object", case_id, "subject")
+        birth = subject.get("birth_date")
+        raw_events = data.get("events") or []
+        if not isinstance(raw_events, list):
+            raise _fail("events must be a list", case_id, "events")
+    else:
+        raise _fail(f"a timeline must be an object, got {type(data).__name__}", None)
+
+    birth_date: dt.date | None = None
+    if birth is not None:
+        if isinstance(birth, dt.datetime) or not isinstance(birth, dt.date | str):
+            raise _fail("birth_date must be a date (YYYY-MM-DD)", case_id, "subject.birth_date")
+        try:
+            birth_date = birth if isinstance(birth, dt.date) else dt.date.fromisoformat(birth)
+        except ValueError:
+            raise _fail(f"birth_date is not a date: {birth!r}", case_id, "subject.birth_date") from None
+
+    events: list[Ev] = []
+    by_id: dict[str, Ev] = {}
+    for i, raw in enumerate(raw_events):
+        loc = f"events[{i}]"
+        if not isinstance(raw, Mapping):
+            raise _fail("an event must be an object", case_id, loc)
+        eid, etype = raw.get("id"), raw.get("type")
+        if isinstance(eid, int) and not isinstance(eid, bool):
+            eid = str(eid)
+        if not isinstance(eid, str) or not eid:
+            raise _fail("event without id", case_id, f"{loc}.id")
+        loc = f"events[{i}] ({eid})"
+        if not isinstance(etype, str) or not etype:
+            raise _fail("event without type", case_id, f"{loc}.type")
+        extra = set(raw) - {"id", "type", "at", "refs", "attrs"}
+        if extra:
+            raise _fail(f"unknown field(s) {sorted(extra)}", case_id, loc)
+        if eid in by_id:
+            raise _fail(f"duplicate event id {eid!r}", case_id, loc)
+        if "at" not in raw or raw["at"] in (None, ""):
+            raise _fail("event without 'at'", case_id, f"{loc}.at")
+        try:
+            at = parse_instant(raw["at"], default_tz)
+        except ValueError as exc:
+            raise _fail(str(exc), case_id, f"{loc}.at") from None
+        if isinstance(at, dt.datetime):
+            instant = at
+            date = at.astimezone(tz).date()
+            precise = True
+        else:
+            date = at
+            instant = dt.datetime(at.year, at.month, at.day, tzinfo=tz)
+            precise = False
+        refs = raw.get("refs") or ()
+        if not isinstance(refs, list | tuple) or not all(isinstance(r, str) for r in refs):
+            raise _fail("refs must be a list of event ids", case_id, f"{loc}.refs")
+        attrs = _check_attrs(raw.get("attrs"), case_id, f"{loc}.attrs")
+        ev = Ev(eid, etype, instant, date, precise, tuple(refs), attrs, (instant, eid))
+        by_id[eid] = ev
+        events.append(ev)
+
+    for i, ev in enumerate(events):
+        for r in ev.refs:
+            target = by_id.get(r)
+            if target is None:
+                raise _fail(f"refs unknown event {r!r}", case_id, f"events[{i}] ({ev.id}).refs")
+            if target.date > ev.date or (
+                target.precise and ev.precise and target.instant > ev.instant
+            ):
+                raise _fail(
+                    f"refs {r!r}, which happens later ({target.label()}); refs name earlier events",
+                    case_id,
+                    f"events[{i}] ({ev.id}).refs",
+                )
+
+    events.sort(key=lambda e: e.key)
+    by_type: dict[str, list[Ev]] = {}
+    for e in events:
+        by_type.setdefault(e.type, []).append(e)
+    return CaseEvents(case_id, birth_date, events, by_id, by_type)
+
+
+# ---------------------------------------------------------------------------------------------
+# Findings
+
+
+@dataclass(slots=True)
+class Finding:
+    """One obligation and its status as of ``as_of`` (CONTRACT §5). Field names are stable."""
+
+    case_id: str
+    rule: str
+    version: str
+    kind: str
+    status: str
+    severity: str
+    partition: str | None
+    trigger: str | None
+    triggered_at: str | None
+    due: str | None
+    satisfied_by: str | None
+    satisfied_at: str | None
+    lateness_days: int | None
+    precision: str
+    source: dict[str, str]
+    explain: list[str] = field(default_factory=list)
+    occurrence: int | None = None
+    anchored_at: str | None = None
+    count: int | None = None
+    # internal, not serialised: sort key and due date object for agendas
+    _due_key: dt.date | None = None
+
+    @property
+    def is_violation(self) -> bool:
+        return self.status in VIOLATIONS
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "case_id": self.case_id,
+            "rule": self.rule,
+            "version": self.version,
+            "kind": self.kind,
+            "status": self.status,
+            "severity": self.severity,
+            "partition": self.partition,
+            "trigger": self.trigger,
+            "triggered_at": self.triggered_at,
+            "anchored_at": self.anchored_at,
+            "due": self.due,
+            "satisfied_by": self.satisfied_by,
+            "satisfied_at": self.satisfied_at,
+            "lateness_days": self.lateness_days,
+            "precision": self.precision,
+            "occurrence": self.occurrence,
+            "count": self.count,
+            "source": self.source,
+            "explain": self.explain,
+        }
+

@@ -1,0 +1,320 @@
+"""Load rule packs: safe YAML only, every error located to file and line.
+
+A pack is a directory of ``*.yaml`` rule files (one rule per file; ``tests/`` folders hold
+fixtures and are skipped). Packs are addressed by name (``dk``, ``municipal/slagelse``; the
+bundled ones ship inside the wheel) or by path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from compliance.errors import RuleError
+from compliance.rules.schema import AgeTrigger, Rule
+
+__all__ = ["RuleSet", "Vocabulary", "load_rules", "load_yaml", "packs_root"]
+
+MAX_RULE_FILE_BYTES = 1_000_000
+LineMap = dict[tuple[Any, ...], int]
+
+
+def packs_root() -> Path:
+    """Where the bundled packs live: inside the wheel, or ``rules/`` of a source checkout."""
+    here = Path(__file__).resolve().parent.parent
+    bundled = here / "_packs"
+    if bundled.is_dir():
+        return bundled
+    return here.parent.parent / "rules"
+
+
+# --------------------------------------------------------------------------------------------
+# YAML with line numbers
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors/aliases (no billion-laughs) and duplicate keys."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            ev = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                "aliases are not allowed in rule files", ev.start_mark, None, None
+            )
+        return super().compose_node(parent, index)
+
+
+def _line_map(node: yaml.Node, path: tuple[Any, ...], out: LineMap, file: str) -> None:
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for k, v in node.value:
+            key = k.value
+            if key in seen:
+                raise RuleError(f"duplicate key {key!r}", path=file, line=k.start_mark.line + 1)
+            seen.add(key)
+            out[(*path, key)] = k.start_mark.line + 1
+            _line_map(v, (*path, key), out, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            _line_map(v, (*path, i), out, file)
+
+
+def load_yaml(path: Path) -> tuple[Any, LineMap]:
+    """Parse one YAML file safely; return the data and a map from key path to line."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise RuleError(f"cannot read: {exc.strerror}", path=name) from None
+    if size > MAX_RULE_FILE_BYTES:
+        raise RuleError(f"file too large ({size} bytes; limit {MAX_RULE_FILE_BYTES})", path=name)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RuleError(f"not UTF-8 (byte {exc.start})", path=name) from None
+    try:
+        loader = _NoAliasLoader(text)
+        try:
+            node = loader.get_single_node()
+            lines: LineMap = {}
+            if node is not None:
+                _line_map(node, (), lines, name)
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise RuleError(f"YAML: {exc.problem or exc.context}", path=name, line=line) from None
+    except yaml.YAMLError as exc:
+        raise RuleError(f"YAML: {exc}", path=name) from None
+    return data, lines
+
+
+def line_for(lines: LineMap, loc: Iterable[Any]) -> int | None:
+    """The line of the deepest key path present in ``lines`` (pydantic locs may be longer)."""
+    key: tuple[Any, ...] = ()
+    best = lines.get(())
+    for part in loc:
+        key = (*key, part)
+        if key in lines:
+            best = lines[key]
+        elif isinstance(part, str) and (*key[:-1], part.rstrip("_")) in lines:
+            key = (*key[:-1], part.rstrip("_"))
+            best = lines[key]
+    return best
+
+
+def _first_error(exc: ValidationError, lines: LineMap, path: str) -> RuleError:
+    errs = exc.errors(include_url=False)
+    # prefer the most specific message: the deepest location
+    err = max(errs, key=lambda e: len(e["loc"]))
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+    field_path = ".".join(str(p) for p in loc)
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        msg = f"unknown field {loc[-1]!r}"
+    elif err["type"] == "literal_error":
+        msg = f"{msg} (got {err.get('input')!r})"
+    return RuleError(
+        f"{field_path}: {msg}" if field_path else msg, path=path, line=line_for(lines, loc)
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Vocabulary
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Known event types with Danish/English labels and the attrs they carry."""
+
+    events: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def knows(self, event_type: str) -> bool:
+        return event_type in self.events
+
+    def attrs(self, event_type: str) -> dict[str, Any]:
+        return dict(self.events.get(event_type, {}).get("attrs") or {})
+
+    def merged(self, other: Vocabulary) -> Vocabulary:
+        return Vocabulary({**self.events, **other.events})
+
+    @classmethod
+    def load(cls, path: Path) -> Vocabulary:
+        data, lines = load_yaml(path)
+        if not isinstance(data, dict) or not isinstance(data.get("events"), dict):
+            raise RuleError("vocabulary needs a mapping 'events:'", path=str(path), line=1)
+        for name, spec in data["events"].items():
+            if not isinstance(spec, dict) or not spec.get("da") or not spec.get("en"):
+                raise RuleError(
+                    f"event type {name!r} needs da and en labels",
+                    path=str(path),
+                    line=lines.get(("events", name)),
+                )
+        return cls(data["events"])
+
+
+# --------------------------------------------------------------------------------------------
+# Rule sets
+
+
+@dataclass(frozen=True)
+class LoadedRule:
+    rule: Rule
+    path: str
+    lines: LineMap
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Validated rules plus where each came from. Immutable; build an ``Engine`` from it."""
+
+    loaded: tuple[LoadedRule, ...]
+    vocabulary: Vocabulary
+    packs: tuple[str, ...] = ()
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return tuple(lr.rule for lr in self.loaded)
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.loaded)
+
+    def get(self, rule_id: str) -> Rule | None:
+        for lr in self.loaded:
+            if lr.rule.id == rule_id:
+                return lr.rule
+        return None
+
+    def path_of(self, rule_id: str) -> str | None:
+        for lr in self.loaded:
+            if lr.rule.id == rule_id:
+                return lr.path
+        return None
+
+
+def resolve_pack(spec: str | os.PathLike[str]) -> Path:
+    p = Path(spec)
+    if p.exists():
+        return p
+    named = packs_root() / str(spec)
+    if named.is_dir():
+        return named
+    known = sorted(
+        str(d.relative_to(packs_root()))
+        for d in packs_root().rglob("*")
+        if d.is_dir() and d.name != "tests" and any(d.glob("*.yaml"))
+    )
+    raise RuleError(f"no rule pack or path {str(spec)!r}; bundled packs: {', '.join(known)}")
+
+
+def rule_files(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root]
+    return sorted(
+        f
+        for f in root.rglob("*.yaml")
+        if "tests" not in f.relative_to(root).parts[:-1]
+        and f.name != "vocabulary.yaml"
+        and not f.name.startswith(".")
+    )
+
+
+def _vocabularies_for(root: Path) -> list[Path]:
+    found = []
+    d = root if root.is_dir() else root.parent
+    for _ in range(4):
+        v = d / "vocabulary.yaml"
+        if v.is_file():
+            found.append(v)
+        if d.parent == d:
+            break
+        d = d.parent
+    return found
+
+
+def load_rule_file(path: Path) -> LoadedRule:
+    data, lines = load_yaml(path)
+    if not isinstance(data, dict):
+        raise RuleError("a rule file must hold one mapping (a rule)", path=str(path), line=1)
+    try:
+        rule = Rule.model_validate(data)
+    except ValidationError as exc:
+        raise _first_error(exc, lines, str(path)) from None
+    return LoadedRule(rule, str(path), lines)
+
+
+def check_vocabulary(lr: LoadedRule, vocab: Vocabulary) -> None:
+    rule = lr.rule
+    for name in (
+        "trigger", "satisfied_by", "cancelled_by", "excused_by", "until", "or_by", "matching",
+        "while", "events",
+    ):
+        matcher = getattr(rule, "while_" if name == "while" else name)
+        if matcher is None or isinstance(matcher, AgeTrigger):
+            continue
+        for i, em in enumerate(matcher):
+            for t in em.event:
+                if not vocab.knows(t):
+                    import difflib
+
+                    close = difflib.get_close_matches(t, list(vocab.events), n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    raise RuleError(
+                        f"{name}: unknown event type {t!r}{hint} (add it to rules/vocabulary.yaml)",
+                        path=lr.path,
+                        line=line_for(lr.lines, (name, i, "event")) or line_for(lr.lines, (name,)),
+                    )
+
+
+def load_rules(
+    *specs: str | os.PathLike[str], vocabulary: Vocabulary | None = None
+) -> RuleSet:
+    """Load packs by name (``"dk"``, ``"municipal/slagelse"``) or path; fail fast, located."""
+    if not specs:
+        raise RuleError("no rule packs given")
+    vocab = vocabulary or Vocabulary.load(packs_root() / "vocabulary.yaml")
+    roots = [resolve_pack(s) for s in specs]
+    for root in roots:
+        for vpath in _vocabularies_for(root):
+            if vpath.resolve() != (packs_root() / "vocabulary.yaml").resolve():
+                vocab = vocab.merged(Vocabulary.load(vpath))
+    loaded: list[LoadedRule] = []
+    seen: dict[str, str] = {}
+    for root in roots:
+        files = rule_files(root)
+        if not files:
+            raise RuleError("no rule files (*.yaml) found", path=str(root))
+        for f in files:
+            lr = load_rule_file(f)
+            if lr.rule.id in seen:
+                if Path(seen[lr.rule.id]).resolve() == f.resolve():
+                    continue  # the same file named twice
+                raise RuleError(
+                    f"duplicate rule id {lr.rule.id!r} (also in {seen[lr.rule.id]})",
+                    path=str(f),
+                    line=lr.lines.get(("id",)),
+                )
+            check_vocabulary(lr, vocab)
+            seen[lr.rule.id] = str(f)
+            loaded.append(lr)
+    ids = set(seen)
+    for lr in loaded:
+        if lr.rule.base and lr.rule.base not in ids:
+            raise RuleError(
+                f"base: rule {lr.rule.base!r} is not loaded (load its pack too, e.g. --rules dk)",
+                path=lr.path,
+                line=lr.lines.get(("base",)),
+            )
+    return RuleSet(tuple(loaded), vocab, tuple(str(s) for s in specs))
