@@ -31,8 +31,13 @@ class ErrorRecord:
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"error": True, "source": self.source, "line": self.line,
-                "case_id": self.case_id, "reason": self.reason}
+        return {
+            "error": True,
+            "source": self.source,
+            "line": self.line,
+            "case_id": self.case_id,
+            "reason": self.reason,
+        }
 
 
 @dataclass(slots=True)
@@ -88,8 +93,10 @@ class AuditSummary:
 
     def line(self) -> str:
         ok = "reconciled" if self.reconciles else "DOES NOT RECONCILE"
-        return (f"cases read {self.cases_read} = evaluated {self.evaluated} + rejected "
-                f"{self.rejected} ({ok})")
+        return (
+            f"cases read {self.cases_read} = evaluated {self.evaluated} + rejected "
+            f"{self.rejected} ({ok})"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -120,9 +127,17 @@ def _init_worker(specs: Sequence[str], as_of: str, default_tz: str | None) -> No
 def _evaluate(engine: Engine, as_of: Any, item: Item) -> CaseOutcome:
     if item.error is not None or item.case is None:
         err = item.error or TimelineError("empty item")
-        return CaseOutcome(item.line, item.source, err.case_id,
-                           error=ErrorRecord(item.source, item.line, err.case_id, err.reason
-                                             if not err.location else f"{err.location}: {err.reason}"))
+        return CaseOutcome(
+            item.line,
+            item.source,
+            err.case_id,
+            error=ErrorRecord(
+                item.source,
+                item.line,
+                err.case_id,
+                err.reason if not err.location else f"{err.location}: {err.reason}",
+            ),
+        )
     cid = item.case.get("case_id")
     cid = str(cid) if cid is not None else None
     try:
@@ -131,21 +146,34 @@ def _evaluate(engine: Engine, as_of: Any, item: Item) -> CaseOutcome:
         reason = exc.reason if isinstance(exc, TimelineError) else str(exc)
         if isinstance(exc, TimelineError) and exc.location:
             reason = f"{exc.location}: {reason}"
-        return CaseOutcome(item.line, item.source, cid,
-                           error=ErrorRecord(item.source, item.line, cid, reason))
+        return CaseOutcome(
+            item.line, item.source, cid, error=ErrorRecord(item.source, item.line, cid, reason)
+        )
     except RecursionError:
-        return CaseOutcome(item.line, item.source, cid,
-                           error=ErrorRecord(item.source, item.line, cid, "input nested too deeply"))
-    return CaseOutcome(item.line, item.source, res.case_id, res.findings, res.observations,
-                       unknown_event_types=res.unknown_event_types,
-                       ignored_future_events=res.ignored_future_events)
+        return CaseOutcome(
+            item.line,
+            item.source,
+            cid,
+            error=ErrorRecord(item.source, item.line, cid, "input nested too deeply"),
+        )
+    return CaseOutcome(
+        item.line,
+        item.source,
+        res.case_id,
+        res.findings,
+        res.observations,
+        unknown_event_types=res.unknown_event_types,
+        ignored_future_events=res.ignored_future_events,
+    )
 
 
 def _evaluate_in_worker(item: Item) -> CaseOutcome:
     return _evaluate(_WORKER["engine"], _WORKER["as_of"], item)
 
 
-def iter_items(inputs: Iterable[str], fmt: str | None, mapping: ColumnMapping | None) -> Iterator[Item]:
+def iter_items(
+    inputs: Iterable[str], fmt: str | None, mapping: ColumnMapping | None
+) -> Iterator[Item]:
     for path in inputs:
         yield from read_cases(path, fmt, mapping)
 
@@ -170,13 +198,17 @@ def run_audit(
             yield _evaluate(engine, as_of, item)
         return
     ctx = mp.get_context("fork") if hasattr(mp, "get_context") else mp
-    with ctx.Pool(workers, initializer=_init_worker,
-                  initargs=(list(specs), as_of.isoformat(), default_tz)) as pool:
+    with ctx.Pool(
+        workers, initializer=_init_worker, initargs=(list(specs), as_of.isoformat(), default_tz)
+    ) as pool:
         yield from pool.imap(_evaluate_in_worker, items, chunksize=chunksize)
 
 
-def accumulate(outcomes: Iterable[CaseOutcome], summary: AuditSummary,
-               indicators: IndicatorAccumulator | None = None) -> Iterator[CaseOutcome]:
+def accumulate(
+    outcomes: Iterable[CaseOutcome],
+    summary: AuditSummary,
+    indicators: IndicatorAccumulator | None = None,
+) -> Iterator[CaseOutcome]:
     for o in outcomes:
         summary.add(o)
         if indicators is not None and o.observations:

@@ -101,4 +101,6 @@ def get_calendar(name: str, overrides: dict[str, Calendar] | None = None) -> Cal
     try:
         return CALENDARS[name]
     except KeyError:
-        raise KeyError(f"unknown calendar {name!r}; known: {', '.join(sorted(CALENDARS))}") from None
+        raise KeyError(
+            f"unknown calendar {name!r}; known: {', '.join(sorted(CALENDARS))}"
+        ) from None

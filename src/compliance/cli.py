@@ -20,7 +20,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-rules_app = typer.Typer(help="Work with rule packs: lint, test, diff, catalogue.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="Work with rule packs: lint, test, diff, catalogue.", no_args_is_help=True
+)
 schema_app = typer.Typer(help="JSON Schemas for rule files and timelines.", no_args_is_help=True)
 demo_app = typer.Typer(help="Synthetic demo corpus.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
@@ -28,8 +30,14 @@ app.add_typer(schema_app, name="schema")
 app.add_typer(demo_app, name="demo")
 
 TZ = ZoneInfo("Europe/Copenhagen")
-RulesOpt = Annotated[list[str], typer.Option("--rules", "-r", help="pack name (dk, municipal/slagelse) or path; repeatable")]
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="instant or date (a date means the end of that day); default now")]
+RulesOpt = Annotated[
+    list[str],
+    typer.Option("--rules", "-r", help="pack name (dk, municipal/slagelse) or path; repeatable"),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="instant or date (a date means the end of that day); default now"),
+]
 
 
 def _fail(msg: str, code: int = 2) -> None:
@@ -66,15 +74,30 @@ def audit(
     rules: RulesOpt = [],  # noqa: B006
     as_of: AsOfOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl|json|csv|html|xlsx")] = "jsonl",
-    output: Annotated[str | None, typer.Option("--output", "-o", help="file (default stdout; required for xlsx)")] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="file (default stdout; required for xlsx)")
+    ] = None,
     workers: Annotated[int, typer.Option(help="parallel worker processes")] = 1,
-    status: Annotated[str | None, typer.Option(help="only these statuses, e.g. overdue,late")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="only these statuses, e.g. overdue,late")
+    ] = None,
     strict: Annotated[bool, typer.Option(help="exit non-zero if any case is rejected")] = False,
-    mapping: Annotated[str | None, typer.Option(help="YAML column mapping for foreign CSV exports")] = None,
-    tz: Annotated[str | None, typer.Option(help="time zone assumed for datetimes without offset")] = None,
-    input_format: Annotated[str | None, typer.Option("--input-format", help="json|jsonl|csv (default: by extension)")] = None,
-    pseudonymize: Annotated[bool, typer.Option(help="replace case ids by keyed pseudonyms (key in COMPLIANCE_PSEUDONYM_KEY)")] = False,
-    progress: Annotated[bool | None, typer.Option(help="progress bar (default: when stderr is a terminal)")] = None,
+    mapping: Annotated[
+        str | None, typer.Option(help="YAML column mapping for foreign CSV exports")
+    ] = None,
+    tz: Annotated[
+        str | None, typer.Option(help="time zone assumed for datetimes without offset")
+    ] = None,
+    input_format: Annotated[
+        str | None, typer.Option("--input-format", help="json|jsonl|csv (default: by extension)")
+    ] = None,
+    pseudonymize: Annotated[
+        bool,
+        typer.Option(help="replace case ids by keyed pseudonyms (key in COMPLIANCE_PSEUDONYM_KEY)"),
+    ] = False,
+    progress: Annotated[
+        bool | None, typer.Option(help="progress bar (default: when stderr is a terminal)")
+    ] = None,
 ) -> None:
     """Evaluate exported case histories and write findings or a report."""
     from compliance.reporting import run_audit_command
@@ -92,9 +115,18 @@ def audit(
     statuses = {s.strip() for s in status.split(",")} if status else None
     try:
         summary = run_audit_command(
-            inputs, rules or ["dk"], _as_of(as_of), fmt=fmt, output=output, workers=workers,
-            statuses=statuses, mapping_path=mapping, default_tz=tz, input_format=input_format,
-            pseudonym_key=key, progress=sys.stderr.isatty() if progress is None else progress,
+            inputs,
+            rules or ["dk"],
+            _as_of(as_of),
+            fmt=fmt,
+            output=output,
+            workers=workers,
+            statuses=statuses,
+            mapping_path=mapping,
+            default_tz=tz,
+            input_format=input_format,
+            pseudonym_key=key,
+            progress=sys.stderr.isatty() if progress is None else progress,
         )
     except ComplianceError as exc:
         _fail(str(exc))
@@ -128,12 +160,18 @@ def explain(
         return
     shown = [f for f in result.findings if rule is None or f.rule == rule]
     if rule and not shown:
-        typer.echo(f"no obligation of rule {rule} for case {mask_cpr(result.case_id)} as of {result.as_of.isoformat()}")
+        typer.echo(
+            f"no obligation of rule {rule} for case {mask_cpr(result.case_id)} as of {result.as_of.isoformat()}"
+        )
     for f in shown:
         part = f" [{f.partition}]" if f.partition else ""
         occ = f" #{f.occurrence}" if f.occurrence else ""
         src = f.source.get("law", f.source.get("document", "")) + " " + f.source.get("ref", "")
-        typer.echo(mask_cpr(f"{f.rule}{part}{occ}: {f.status.upper()} (due {f.due}; {src.strip()}; version {f.version})"))
+        typer.echo(
+            mask_cpr(
+                f"{f.rule}{part}{occ}: {f.status.upper()} (due {f.due}; {src.strip()}; version {f.version})"
+            )
+        )
         for step in f.explain:
             typer.echo(mask_cpr(f"  - {step}"))
 
@@ -198,15 +236,21 @@ def sample(
 @rules_app.command("test")
 def rules_test(
     paths: Annotated[list[str], typer.Argument(help="rule packs or folders with tests/*.yaml")],
-    k: Annotated[str | None, typer.Option("-k", help="only fixture cases whose name contains this")] = None,
-    junit_xml: Annotated[str | None, typer.Option("--junit-xml", help="write JUnit XML here")] = None,
+    k: Annotated[
+        str | None, typer.Option("-k", help="only fixture cases whose name contains this")
+    ] = None,
+    junit_xml: Annotated[
+        str | None, typer.Option("--junit-xml", help="write JUnit XML here")
+    ] = None,
     verbose: Annotated[bool, typer.Option("-v", help="list every case")] = False,
 ) -> None:
     """Run the YAML fixture tests that sit beside the rules."""
     from compliance.ruletools.testing import run_fixture_tests
 
     try:
-        ok = run_fixture_tests(paths, select=k, junit_xml=junit_xml, verbose=verbose, echo=typer.echo)
+        ok = run_fixture_tests(
+            paths, select=k, junit_xml=junit_xml, verbose=verbose, echo=typer.echo
+        )
     except ComplianceError as exc:
         _fail(str(exc))
         return
@@ -224,7 +268,9 @@ def rules_lint(
 
     problems = lint_paths(paths)
     if fmt == "json":
-        typer.echo(orjson.dumps([p.to_dict() for p in problems], option=orjson.OPT_INDENT_2).decode())
+        typer.echo(
+            orjson.dumps([p.to_dict() for p in problems], option=orjson.OPT_INDENT_2).decode()
+        )
     else:
         for p in problems:
             typer.echo(str(p))
@@ -261,7 +307,9 @@ def rules_diff(
     cases: Annotated[list[str], typer.Option("--cases", help="corpus files")],
     as_of: AsOfOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text|json|markdown")] = "text",
-    extra: Annotated[list[str], typer.Option("--with", help="packs loaded on both sides (e.g. dk)")] = [],  # noqa: B006
+    extra: Annotated[
+        list[str], typer.Option("--with", help="packs loaded on both sides (e.g. dk)")
+    ] = [],  # noqa: B006
 ) -> None:
     """Impact of a rule change: every (case, rule, partition) whose status or due date changed."""
     from compliance.ruletools.diff import diff_command
@@ -299,7 +347,9 @@ def schema_timeline() -> None:
 def demo_generate(
     cases: Annotated[int, typer.Option("--cases", help="number of cases")] = 2000,
     seed: Annotated[int, typer.Option(help="random seed")] = 2024,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="JSONL file (default stdout)")] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="JSONL file (default stdout)")
+    ] = None,
     start: Annotated[str, typer.Option(help="first notification date")] = "2022-01-01",
     end: Annotated[str, typer.Option(help="last notification date")] = "2025-03-31",
 ) -> None:

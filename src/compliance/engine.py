@@ -74,7 +74,9 @@ def parse_as_of(value: dt.datetime | dt.date | str, tz: ZoneInfo) -> dt.datetime
     if isinstance(value, str):
         text = value.strip()
         try:
-            value = dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+            value = (
+                dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+            )
         except ValueError:
             raise ComplianceError(f"as_of: not an ISO 8601 date or datetime: {text!r}") from None
     if isinstance(value, dt.datetime):
@@ -110,6 +112,19 @@ class Due:
             return max(1, math.ceil((when - self.instant) / _DAY))
         day = ev.date if ev is not None else as_of_date
         return max(0, (day - self.date).days)
+
+
+@dataclass(slots=True)
+class _Ob:
+    """An open obligation of a deadline rule while satisfying events are matched."""
+
+    trig: Ev
+    ver: CompiledVersion
+    pval: str | None
+    start: Ev
+    due: Due
+    explain: list[str]
+    sat: Ev | None = None
 
 
 @dataclass(slots=True)
@@ -221,7 +236,8 @@ class Engine:
                 m = Matcher.of(r.events)
                 assert m is not None
                 self._indicator_events[cr.id] = (
-                    m, compile_where(r.success.where) if r.success else None
+                    m,
+                    compile_where(r.success.where) if r.success else None,
                 )
 
     # -- public API ---------------------------------------------------------------------------
@@ -291,15 +307,23 @@ class Engine:
             return trig
         refs = [ctx.case.by_id[r] for r in trig.refs if r in ctx.case.by_id]
         if not refs:
-            explain.append("anchor first_ref: trigger names no earlier event; clock starts at trigger")
+            explain.append(
+                "anchor first_ref: trigger names no earlier event; clock starts at trigger"
+            )
             return trig
         first = min(refs, key=lambda e: e.key)
         explain.append(f"clock starts at first referenced event {first.label()}")
         return first
 
     def _add(
-        self, cr: CompiledRule, ver: CompiledVersion, period: Period, start: Ev, explain: list[str],
-        *, exact: bool = True,
+        self,
+        cr: CompiledRule,
+        ver: CompiledVersion,
+        period: Period,
+        start: Ev,
+        explain: list[str],
+        *,
+        exact: bool = True,
     ) -> Due:
         """``start`` + period with the rule's counting, month-end and roll policies."""
         if period.is_hours and exact and start.precise:
@@ -315,26 +339,42 @@ class Engine:
             )
             return Due(day)
         day = period.add_to_date(
-            start.date, cr.calendar, month_end=cr.month_end,  # type: ignore[arg-type]
+            start.date,
+            cr.calendar,
+            month_end=cr.month_end,  # type: ignore[arg-type]
             inclusive=cr.inclusive and period.unit != "business_days",
         )
-        how = " (start day counts as day 1)" if cr.inclusive and period.unit != "business_days" else ""
+        how = (
+            " (start day counts as day 1)"
+            if cr.inclusive and period.unit != "business_days"
+            else ""
+        )
         if period.unit == "business_days":
             how = f" on calendar {cr.calendar.name} (start day never counts)"
         explain.append(f"+{period}{how} -> {day}")
         return self._roll(cr, ver, day, explain)
 
-    def _roll(self, cr: CompiledRule, ver: CompiledVersion, day: dt.date, explain: list[str]) -> Due:
+    def _roll(
+        self, cr: CompiledRule, ver: CompiledVersion, day: dt.date, explain: list[str]
+    ) -> Due:
         if ver.roll == "next_business_day":
             rolled = cr.calendar.next_business_day(day)
             if rolled != day:
-                explain.append(f"{day} is not a business day ({cr.calendar.name}); rolled to {rolled}")
+                explain.append(
+                    f"{day} is not a business day ({cr.calendar.name}); rolled to {rolled}"
+                )
                 day = rolled
         return Due(day)
 
     def _or_by(
-        self, cr: CompiledRule, ver: CompiledVersion, due: Due, trig: Ev, pval: str | None,
-        ctx: _Ctx, explain: list[str],
+        self,
+        cr: CompiledRule,
+        ver: CompiledVersion,
+        due: Due,
+        trig: Ev,
+        pval: str | None,
+        ctx: _Ctx,
+        explain: list[str],
     ) -> Due:
         if ver.or_by is None:
             return due
@@ -347,10 +387,22 @@ class Engine:
         return due
 
     def _finding(
-        self, cr: CompiledRule, ver: CompiledVersion, ctx: _Ctx, *, status: str,
-        trig: Ev | None, pval: str | None, due: Due | None, sat: Ev | None = None,
-        lateness: int | None = None, explain: list[str], occurrence: int | None = None,
-        anchored: str | None = None, count: int | None = None, precise: bool = False,
+        self,
+        cr: CompiledRule,
+        ver: CompiledVersion,
+        ctx: _Ctx,
+        *,
+        status: str,
+        trig: Ev | None,
+        pval: str | None,
+        due: Due | None,
+        sat: Ev | None = None,
+        lateness: int | None = None,
+        explain: list[str],
+        occurrence: int | None = None,
+        anchored: str | None = None,
+        count: int | None = None,
+        precise: bool = False,
         triggered_at: str | None = None,
     ) -> Finding:
         f = Finding(
@@ -379,7 +431,12 @@ class Engine:
         return f
 
     def _outcome(
-        self, due: Due, sat: Ev | None, closer: Ev | None, excuse: Ev | None, ctx: _Ctx,
+        self,
+        due: Due,
+        sat: Ev | None,
+        closer: Ev | None,
+        excuse: Ev | None,
+        ctx: _Ctx,
         explain: list[str],
     ) -> tuple[str, int | None, Ev | None]:
         """Status from the satisfying, closing and excusing events (CONTRACT §5)."""
@@ -388,7 +445,9 @@ class Engine:
                 explain.append(f"satisfied by {sat.label()}, on or before due {due.text()}: met")
                 return "met", None, sat
             late = due.days_after(sat, ctx.as_of, ctx.as_of_date)
-            explain.append(f"satisfied by {sat.label()}, after due {due.text()}: late by {late} day(s)")
+            explain.append(
+                f"satisfied by {sat.label()}, after due {due.text()}: late by {late} day(s)"
+            )
             return "late", late, sat
         if excuse is not None:
             explain.append(f"excused by {excuse.label()}")
@@ -402,7 +461,9 @@ class Engine:
             return "missed", late, None
         if due.passed(ctx.as_of, ctx.as_of_date):
             late = due.days_after(None, ctx.as_of, ctx.as_of_date)
-            explain.append(f"not satisfied as of {ctx.as_of_date}; due {due.text()} passed: overdue")
+            explain.append(
+                f"not satisfied as of {ctx.as_of_date}; due {due.text()} passed: overdue"
+            )
             return "overdue", late, None
         explain.append(f"open; due {due.text()} is still ahead as of {ctx.as_of_date}")
         return "due", None, None
@@ -421,8 +482,8 @@ class Engine:
 
     def _deadline(self, cr: CompiledRule, ctx: _Ctx) -> None:
         assert cr.satisfied_by is not None
-        sats = [s for s in cr.satisfied_by.select(ctx.case)]
-        obligations = []
+        sats = cr.satisfied_by.select(ctx.case)
+        obligations: list[_Ob] = []
         for trig, ver, pval in self._triggers(cr, ctx):
             explain = [f"trigger {trig.label()}"]
             start = self._anchor(cr, trig, ctx, explain)
@@ -440,36 +501,52 @@ class Engine:
                 assert within is not None
                 due = self._add(cr, ver, within, start, explain)
             due = self._or_by(cr, ver, due, trig, pval, ctx, explain)
-            obligations.append([trig, ver, pval, start, due, explain, None])
+            obligations.append(_Ob(trig, ver, pval, start, due, explain))
         if not obligations:
             return
         used: set[str] = set()
         # pass 1: a satisfying event that refs its trigger wins
         for ob in obligations:
-            trig, pval = ob[0], ob[2]
             for s in sats:
-                if s.id not in used and trig.id in s.refs and _same_part(cr, s, pval):
-                    ob[6] = s
+                if s.id not in used and ob.trig.id in s.refs and _same_part(cr, s, ob.pval):
+                    ob.sat = s
                     used.add(s.id)
                     break
         # pass 2: otherwise the earliest unused satisfying event at or after the trigger
         for ob in obligations:
-            if ob[6] is not None:
+            if ob.sat is not None:
                 continue
-            trig, pval = ob[0], ob[2]
             for s in sats:
-                if s.id not in used and s is not trig and _at_or_after(s, trig) and _same_part(cr, s, pval):
-                    ob[6] = s
+                if (
+                    s.id not in used
+                    and s is not ob.trig
+                    and _at_or_after(s, ob.trig)
+                    and _same_part(cr, s, ob.pval)
+                ):
+                    ob.sat = s
                     used.add(s.id)
                     break
-        for trig, ver, pval, start, due, explain, sat in obligations:
-            closer = _first_closer(cr, cr.closers, ctx.case, trig, pval)
-            excuse = self._excuse(cr, trig, pval, due, ctx) if sat is None or not due.in_time(sat) else None
-            status, late, s = self._outcome(due, sat, closer, excuse, ctx, explain)
-            precise = due.instant is not None and start.precise and (s is None or s.precise)
+        for ob in obligations:
+            closer = _first_closer(cr, cr.closers, ctx.case, ob.trig, ob.pval)
+            excuse = None
+            if ob.sat is None or not ob.due.in_time(ob.sat):
+                excuse = self._excuse(cr, ob.trig, ob.pval, ob.due, ctx)
+            status, late, sat = self._outcome(ob.due, ob.sat, closer, excuse, ctx, ob.explain)
+            precise = (
+                ob.due.instant is not None and ob.start.precise and (sat is None or sat.precise)
+            )
             self._finding(
-                cr, ver, ctx, status=status, trig=trig, pval=pval, due=due, sat=s, lateness=late,
-                explain=explain, anchored=_fmt(start) if start is not trig else None,
+                cr,
+                ob.ver,
+                ctx,
+                status=status,
+                trig=ob.trig,
+                pval=ob.pval,
+                due=ob.due,
+                sat=sat,
+                lateness=late,
+                explain=ob.explain,
+                anchored=_fmt(ob.start) if ob.start is not ob.trig else None,
                 precise=precise,
             )
 
@@ -482,33 +559,64 @@ class Engine:
             if lo:
                 explain.append(f"look back {ver.lookback} -> from {lo}")
             before = [
-                s for s in sats
-                if s is not trig and _same_part(cr, s, pval)
+                s
+                for s in sats
+                if s is not trig
+                and _same_part(cr, s, pval)
                 and (s.key <= trig.key if (s.precise and trig.precise) else s.date <= trig.date)
                 and (lo is None or s.date >= lo)
             ]
             due = Due(trig.date)
-            found = next((s for s in before if s.id in trig.refs), None) or (before[-1] if before else None)
+            found = next((s for s in before if s.id in trig.refs), None) or (
+                before[-1] if before else None
+            )
             if found is not None:
                 explain.append(f"found {found.label()}: met")
-                self._finding(cr, ver, ctx, status="met", trig=trig, pval=pval, due=due, sat=found, explain=explain)
+                self._finding(
+                    cr,
+                    ver,
+                    ctx,
+                    status="met",
+                    trig=trig,
+                    pval=pval,
+                    due=due,
+                    sat=found,
+                    explain=explain,
+                )
                 continue
             excuse = None
             if cr.excused_by is not None:
                 excuse = next(
-                    (e for e in cr.excused_by.select(ctx.case)
-                     if e.date <= trig.date and (lo is None or e.date >= lo) and _closer_part(cr, e, pval)),
+                    (
+                        e
+                        for e in cr.excused_by.select(ctx.case)
+                        if e.date <= trig.date
+                        and (lo is None or e.date >= lo)
+                        and _closer_part(cr, e, pval)
+                    ),
                     None,
                 )
             if excuse is not None:
                 explain.append(f"excused by {excuse.label()}")
-                self._finding(cr, ver, ctx, status="excused", trig=trig, pval=pval, due=due, explain=explain)
+                self._finding(
+                    cr, ver, ctx, status="excused", trig=trig, pval=pval, due=due, explain=explain
+                )
                 continue
             later = next((s for s in sats if _after(s, trig) and _same_part(cr, s, pval)), None)
             explain.append("none found before the trigger: missed")
             if later is not None:
                 explain.append(f"(a satisfying event came afterwards: {later.label()})")
-            self._finding(cr, ver, ctx, status="missed", trig=trig, pval=pval, due=due, explain=explain, lateness=0)
+            self._finding(
+                cr,
+                ver,
+                ctx,
+                status="missed",
+                trig=trig,
+                pval=pval,
+                due=due,
+                explain=explain,
+                lateness=0,
+            )
 
     def _recurring(self, cr: CompiledRule, ctx: _Ctx) -> None:
         assert cr.satisfied_by is not None
@@ -530,8 +638,14 @@ class Engine:
             occurrence = 1
             while True:
                 sat = next(
-                    (s for s in sats if s.id not in used and s is not trig and _same_part(cr, s, pval)
-                     and (_at_or_after(s, prev) if occurrence == 1 else _after(s, prev))),
+                    (
+                        s
+                        for s in sats
+                        if s.id not in used
+                        and s is not trig
+                        and _same_part(cr, s, pval)
+                        and (_at_or_after(s, prev) if occurrence == 1 else _after(s, prev))
+                    ),
                     None,
                 )
                 if sat is not None and closer is not None and closer.key < sat.key:
@@ -540,14 +654,26 @@ class Engine:
                     used.add(sat.id)
                 status, late, s = self._outcome(due, sat, closer, None, ctx, explain)
                 self._finding(
-                    cr, ver, ctx, status=status, trig=trig, pval=pval, due=due, sat=s,
-                    lateness=late, explain=explain, occurrence=occurrence,
+                    cr,
+                    ver,
+                    ctx,
+                    status=status,
+                    trig=trig,
+                    pval=pval,
+                    due=due,
+                    sat=s,
+                    lateness=late,
+                    explain=explain,
+                    occurrence=occurrence,
                     anchored=_fmt(prev) if occurrence > 1 or start is not trig else None,
                 )
                 if s is None or occurrence >= 10_000:
                     break
                 prev, occurrence = s, occurrence + 1
-                explain = [f"trigger {trig.label()}", f"occurrence {occurrence}: after fulfilment {s.label()}"]
+                explain = [
+                    f"trigger {trig.label()}",
+                    f"occurrence {occurrence}: after fulfilment {s.label()}",
+                ]
                 given = _date_attr(s, ver.due_from)
                 if given is not None:
                     explain.append(f"next due set by data: {ver.due_from} = {given}")
@@ -572,12 +698,18 @@ class Engine:
             while k < 1000:
                 w_start = _add_n(ver.period, trig.date, k, cr)
                 w_end = _add_n(ver.period, trig.date, k + 1, cr)  # exclusive
-                if w_start > ctx.as_of_date or (closer is not None and closer.date <= w_start and k > 0):
+                if w_start > ctx.as_of_date or (
+                    closer is not None and closer.date <= w_start and k > 0
+                ):
                     break
                 last = w_end - _DAY
                 cut = closer is not None and closer.date < last
                 end_day = closer.date if cut and closer is not None else last
-                visits = [s for s in mine if w_start <= s.date <= end_day and (closer is None or s.key <= closer.key)]
+                visits = [
+                    s
+                    for s in mine
+                    if w_start <= s.date <= end_day and (closer is None or s.key <= closer.key)
+                ]
                 required = ver.count
                 explain = [
                     f"trigger {trig.label()}",
@@ -606,8 +738,18 @@ class Engine:
                     status, sat = "due", None
                     explain.append(f"{n} so far; period ends {last}")
                 self._finding(
-                    cr, ver, ctx, status=status, trig=trig, pval=pval, due=due, sat=sat,
-                    explain=explain, occurrence=k + 1, anchored=w_start.isoformat(), count=n,
+                    cr,
+                    ver,
+                    ctx,
+                    status=status,
+                    trig=trig,
+                    pval=pval,
+                    due=due,
+                    sat=sat,
+                    explain=explain,
+                    occurrence=k + 1,
+                    anchored=w_start.isoformat(),
+                    count=n,
                 )
                 if cut:
                     break
@@ -623,27 +765,68 @@ class Engine:
             closer = _first_closer(cr, cr.cancelled_by, ctx.case, trig, pval)
             explain.append(f"at most {ver.count} matching event(s) until {due.text()}")
             hits = [
-                e for e in matching
-                if e is not trig and _after(e, trig) and _same_part(cr, e, pval)
-                and due.in_time(e) and (closer is None or e.key <= closer.key)
+                e
+                for e in matching
+                if e is not trig
+                and _after(e, trig)
+                and _same_part(cr, e, pval)
+                and due.in_time(e)
+                and (closer is None or e.key <= closer.key)
             ]
             if len(hits) > ver.count:
                 breach = hits[ver.count]
                 explain.append(f"{len(hits)} found; exceeded by {breach.label()}: breached")
-                self._finding(cr, ver, ctx, status="breached", trig=trig, pval=pval, due=due,
-                              sat=breach, explain=explain, count=len(hits))
+                self._finding(
+                    cr,
+                    ver,
+                    ctx,
+                    status="breached",
+                    trig=trig,
+                    pval=pval,
+                    due=due,
+                    sat=breach,
+                    explain=explain,
+                    count=len(hits),
+                )
             elif closer is not None and due.in_time(closer):
                 explain.append(f"closed by {closer.label()} before the window ended: cancelled")
-                self._finding(cr, ver, ctx, status="cancelled", trig=trig, pval=pval, due=due,
-                              explain=explain, count=len(hits))
+                self._finding(
+                    cr,
+                    ver,
+                    ctx,
+                    status="cancelled",
+                    trig=trig,
+                    pval=pval,
+                    due=due,
+                    explain=explain,
+                    count=len(hits),
+                )
             elif due.passed(ctx.as_of, ctx.as_of_date):
                 explain.append(f"window ended with {len(hits)}: met")
-                self._finding(cr, ver, ctx, status="met", trig=trig, pval=pval, due=due,
-                              explain=explain, count=len(hits))
+                self._finding(
+                    cr,
+                    ver,
+                    ctx,
+                    status="met",
+                    trig=trig,
+                    pval=pval,
+                    due=due,
+                    explain=explain,
+                    count=len(hits),
+                )
             else:
                 explain.append(f"{len(hits)} so far; window open until {due.text()}")
-                self._finding(cr, ver, ctx, status="due", trig=trig, pval=pval, due=due,
-                              explain=explain, count=len(hits))
+                self._finding(
+                    cr,
+                    ver,
+                    ctx,
+                    status="due",
+                    trig=trig,
+                    pval=pval,
+                    due=due,
+                    explain=explain,
+                    count=len(hits),
+                )
 
     def _age(self, cr: CompiledRule, ctx: _Ctx) -> None:
         assert cr.age is not None and cr.while_ is not None and cr.satisfied_by is not None
@@ -670,12 +853,30 @@ class Engine:
                 explain.append(f"+{ver.within} -> {day}")
             due = self._roll(cr, ver, day, explain)
             closer = _first_closer(cr, cr.closers, ctx.case, w, pval)
-            sat = next((s for s in sats if s.id not in used and _at_or_after(s, w) and _same_part(cr, s, pval)), None)
+            sat = next(
+                (
+                    s
+                    for s in sats
+                    if s.id not in used and _at_or_after(s, w) and _same_part(cr, s, pval)
+                ),
+                None,
+            )
             if sat is not None:
                 used.add(sat.id)
             status, late, s = self._outcome(due, sat, closer, None, ctx, explain)
-            self._finding(cr, ver, ctx, status=status, trig=w, pval=pval, due=due, sat=s,
-                          lateness=late, explain=explain, anchored=reached.isoformat())
+            self._finding(
+                cr,
+                ver,
+                ctx,
+                status=status,
+                trig=w,
+                pval=pval,
+                due=due,
+                sat=s,
+                lateness=late,
+                explain=explain,
+                anchored=reached.isoformat(),
+            )
 
     # -- indicators -------------------------------------------------------------------------------
 
@@ -687,7 +888,9 @@ class Engine:
             if cr.version_for(ev.date) is None:
                 continue
             ok = succ(ev, ctx.case.birth_date) if succ else True
-            out.append(Observation(cr.id, period_key(ev.date, rule.period), ok, ctx.case.case_id, ev.id))
+            out.append(
+                Observation(cr.id, period_key(ev.date, rule.period), ok, ctx.case.case_id, ev.id)
+            )
         return out
 
     def _base_indicator(self, cr: CompiledRule, ctx: _Ctx) -> list[Observation]:
@@ -709,8 +912,15 @@ class Engine:
                     ok = dt.date.fromisoformat(f.satisfied_at[:10]) <= limit
             else:
                 ok = f.status in statuses
-            out.append(Observation(cr.id, period_key(f._due_key, rule.period), ok, ctx.case.case_id,
-                                   f"{f.rule}:{f.trigger}:{f.occurrence or ''}"))
+            out.append(
+                Observation(
+                    cr.id,
+                    period_key(f._due_key, rule.period),
+                    ok,
+                    ctx.case.case_id,
+                    f"{f.rule}:{f.trigger}:{f.occurrence or ''}",
+                )
+            )
         return out
 
 

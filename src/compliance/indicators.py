@@ -76,6 +76,9 @@ class IndicatorAccumulator:
                     assert rule.target.max_share is not None
                     status = "met" if n / d <= rule.target.max_share else "missed"
                 src = rule.versions[-1].source.model_dump(exclude_none=True)
-                out.append(IndicatorResult(rid, rule.title.model_dump(), period, n, d, share,
-                                           target, status, src))
+                out.append(
+                    IndicatorResult(
+                        rid, rule.title.model_dump(), period, n, d, share, target, status, src
+                    )
+                )
         return out

@@ -71,7 +71,9 @@ def _before_at(value: Any) -> Any:
     if isinstance(value, str):
         text = value.strip()
         try:
-            return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+            return (
+                dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+            )
         except ValueError:
             raise ValueError(f"not an ISO 8601 date or datetime: {value!r}") from None
     if isinstance(value, dt.date):
@@ -174,8 +176,7 @@ def _check_attrs(attrs: Any, case_id: str, loc: str) -> Mapping[str, Any]:
     for k, v in attrs.items():
         if not isinstance(v, str | int | float | bool | dt.date) or v is None:
             raise _fail(
-                f"attribute {k!r} must be a string, number, bool or date, "
-                f"got {type(v).__name__}",
+                f"attribute {k!r} must be a string, number, bool or date, got {type(v).__name__}",
                 case_id,
                 f"{loc}.{k}",
             )
@@ -224,7 +225,9 @@ def normalize(
         try:
             birth_date = birth if isinstance(birth, dt.date) else dt.date.fromisoformat(birth)
         except ValueError:
-            raise _fail(f"birth_date is not a date: {birth!r}", case_id, "subject.birth_date") from None
+            raise _fail(
+                f"birth_date is not a date: {birth!r}", case_id, "subject.birth_date"
+            ) from None
 
     events: list[Ev] = []
     by_id: dict[str, Ev] = {}
@@ -344,4 +347,3 @@ class Finding:
             "source": self.source,
             "explain": self.explain,
         }
-

@@ -28,13 +28,24 @@ Unit = Literal["hours", "days", "weeks", "months", "business_days"]
 MonthEnd = Literal["clamp", "next_day", "error"]
 
 _UNIT_ALIASES: dict[str, str] = {
-    "hour": "hours", "hours": "hours", "h": "hours",
-    "day": "days", "days": "days", "d": "days",
-    "week": "weeks", "weeks": "weeks", "w": "weeks",
-    "month": "months", "months": "months",
-    "year": "years", "years": "years", "y": "years",
-    "business_day": "business_days", "business_days": "business_days",
-    "business day": "business_days", "business days": "business_days",
+    "hour": "hours",
+    "hours": "hours",
+    "h": "hours",
+    "day": "days",
+    "days": "days",
+    "d": "days",
+    "week": "weeks",
+    "weeks": "weeks",
+    "w": "weeks",
+    "month": "months",
+    "months": "months",
+    "year": "years",
+    "years": "years",
+    "y": "years",
+    "business_day": "business_days",
+    "business_days": "business_days",
+    "business day": "business_days",
+    "business days": "business_days",
 }
 _TOKEN = re.compile(r"\s*(\d+)\s*([a-z_]+(?: days?)?)\s*", re.IGNORECASE)
 
@@ -157,9 +168,8 @@ def parse_period(text: str | int) -> Period:
     if not parts:
         raise PeriodError(f"empty period {text!r}")
     units = [u for _, u in parts]
-    if len(parts) > 1:
-        if set(units) - {"years", "months"} or len(set(units)) != len(units):
-            raise PeriodError(f"period {text!r}: only 'N years M months' may be combined")
+    if len(parts) > 1 and (set(units) - {"years", "months"} or len(set(units)) != len(units)):
+        raise PeriodError(f"period {text!r}: only 'N years M months' may be combined")
     if set(units) <= {"years", "months"}:
         months = sum(n * 12 if u == "years" else n for n, u in parts)
         return Period(months, "months", raw)

@@ -16,9 +16,16 @@ from compliance.engine import Engine
 from compliance.errors import ComplianceError
 from compliance.indicators import IndicatorAccumulator, IndicatorResult
 from compliance.io.readers import ColumnMapping
-from compliance.io.writers import CSV_FIELDS, atomic_binary, finding_row, jsonl_line, write_csv, write_xlsx
+from compliance.io.writers import (
+    CSV_FIELDS,
+    atomic_binary,
+    finding_row,
+    jsonl_line,
+    write_csv,
+    write_xlsx,
+)
 from compliance.model import Finding
-from compliance.periods import PeriodError, parse_period
+from compliance.periods import Period, PeriodError, parse_period
 from compliance.privacy import mask_cpr, mask_obj, pseudonym
 from compliance.rules.load import RuleSet, load_rules
 
@@ -44,11 +51,23 @@ def _count_lines(paths: Iterable[str]) -> int | None:
 
 
 def _with_progress(outcomes: Iterator[CaseOutcome], total: int | None) -> Iterator[CaseOutcome]:
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
-    cols = [TextColumn("auditing"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]} cases/s"), TimeElapsedColumn(), TimeRemainingColumn()]
+    cols = [
+        TextColumn("auditing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} cases/s"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
     with Progress(*cols, transient=True) as bar:
         task = bar.add_task("audit", total=total, rate="0")
         start = dt.datetime.now()
@@ -60,9 +79,19 @@ def _with_progress(outcomes: Iterator[CaseOutcome], total: int | None) -> Iterat
 
 
 def run_audit_command(
-    inputs: list[str], specs: list[str], as_of: dt.datetime, *, fmt: str, output: str | None,
-    workers: int, statuses: set[str] | None, mapping_path: str | None, default_tz: str | None,
-    input_format: str | None, pseudonym_key: bytes | None, progress: bool,
+    inputs: list[str],
+    specs: list[str],
+    as_of: dt.datetime,
+    *,
+    fmt: str,
+    output: str | None,
+    workers: int,
+    statuses: set[str] | None,
+    mapping_path: str | None,
+    default_tz: str | None,
+    input_format: str | None,
+    pseudonym_key: bytes | None,
+    progress: bool,
 ) -> AuditSummary:
     rules = load_rules(*specs)
     mapping = ColumnMapping.load(mapping_path) if mapping_path else None
@@ -70,9 +99,18 @@ def run_audit_command(
     summary = AuditSummary(as_of.isoformat(), list(specs), list(inputs))
     ind = IndicatorAccumulator(rules.rules)
     outcomes = accumulate(
-        run_audit(inputs, rules, specs, as_of, workers=workers, fmt=input_format,
-                  mapping=mapping, default_tz=default_tz),
-        summary, ind,
+        run_audit(
+            inputs,
+            rules,
+            specs,
+            as_of,
+            workers=workers,
+            fmt=input_format,
+            mapping=mapping,
+            default_tz=default_tz,
+        ),
+        summary,
+        ind,
     )
     if progress:
         outcomes = _with_progress(outcomes, _count_lines(inputs))
@@ -89,8 +127,12 @@ def run_audit_command(
     def report_error(o: CaseOutcome) -> None:
         if o.error is not None:
             e = o.error
-            cid = pseudonym(e.case_id, pseudonym_key) if (pseudonym_key and e.case_id) else e.case_id
-            sys.stderr.write(mask_cpr(f"rejected: {e.source}:{e.line}: case {cid or '?'}: {e.reason}") + "\n")
+            cid = (
+                pseudonym(e.case_id, pseudonym_key) if (pseudonym_key and e.case_id) else e.case_id
+            )
+            sys.stderr.write(
+                mask_cpr(f"rejected: {e.source}:{e.line}: case {cid or '?'}: {e.reason}") + "\n"
+            )
 
     if fmt == "jsonl":
         with atomic_binary(output) as fh:
@@ -121,8 +163,12 @@ def run_audit_command(
             if e["case_id"]:
                 e["case_id"] = pseudonym(e["case_id"], pseudonym_key)
     if fmt == "json":
-        doc = {"summary": summary.to_dict(), "findings": findings, "errors": errors,
-               "indicators": [r.to_dict() for r in ind_results]}
+        doc = {
+            "summary": summary.to_dict(),
+            "findings": findings,
+            "errors": errors,
+            "indicators": [r.to_dict() for r in ind_results],
+        }
         with atomic_binary(output) as fh:
             fh.write(orjson.dumps(mask_obj(doc), option=orjson.OPT_INDENT_2) + b"\n")
     elif fmt == "csv":
@@ -134,29 +180,56 @@ def run_audit_command(
     elif fmt == "html":
         from compliance.report.html import render_html
 
-        html = render_html(summary, rules, violations, ind_results, errors,
-                           truncated=summary.findings_total_violations() > len(violations))
+        html = render_html(
+            summary,
+            rules,
+            violations,
+            ind_results,
+            errors,
+            truncated=summary.findings_total_violations() > len(violations),
+        )
         with atomic_binary(output) as fh:
             fh.write(mask_cpr(html).encode("utf-8"))
     return summary
 
 
-def _sheets(summary: AuditSummary, findings: list[dict[str, Any]], ind: list[IndicatorResult],
-            errors: list[dict[str, Any]], rules: RuleSet) -> dict[str, tuple[list[str], list[list[Any]]]]:
+def _sheets(
+    summary: AuditSummary,
+    findings: list[dict[str, Any]],
+    ind: list[IndicatorResult],
+    errors: list[dict[str, Any]],
+    rules: RuleSet,
+) -> dict[str, tuple[list[str], list[list[Any]]]]:
     statuses = ["met", "late", "overdue", "missed", "breached", "due", "cancelled", "excused"]
     titles = {r.id: r.title.en for r in rules.rules}
-    per_rule = [[rid, titles.get(rid, ""), *[c.get(s, 0) for s in statuses], compliance_share(c)]
-                for rid, c in sorted(summary.by_rule.items())]
+    per_rule = [
+        [rid, titles.get(rid, ""), *[c.get(s, 0) for s in statuses], compliance_share(c)]
+        for rid, c in sorted(summary.by_rule.items())
+    ]
     rows = [[finding_row(f).get(k) for k in CSV_FIELDS] for f in findings]
     return {
         "Summary": (["item", "value"], [[k, str(v)] for k, v in summary.to_dict().items()]),
         "Per rule": (["rule", "title", *statuses, "compliance"], per_rule),
         "Findings": (CSV_FIELDS, rows),
-        "Indicators": (["indicator", "period", "numerator", "denominator", "share", "target", "status"],
-                       [[r.indicator, r.period, r.numerator, r.denominator, r.share,
-                         orjson.dumps(r.target).decode(), r.status] for r in ind]),
-        "Errors": (["source", "line", "case_id", "reason"],
-                   [[e["source"], e["line"], e["case_id"], e["reason"]] for e in errors]),
+        "Indicators": (
+            ["indicator", "period", "numerator", "denominator", "share", "target", "status"],
+            [
+                [
+                    r.indicator,
+                    r.period,
+                    r.numerator,
+                    r.denominator,
+                    r.share,
+                    orjson.dumps(r.target).decode(),
+                    r.status,
+                ]
+                for r in ind
+            ],
+        ),
+        "Errors": (
+            ["source", "line", "case_id", "reason"],
+            [[e["source"], e["line"], e["case_id"], e["reason"]] for e in errors],
+        ),
     }
 
 
@@ -169,7 +242,7 @@ def compliance_share(c: dict[str, int]) -> float | None:
 # -- agenda ----------------------------------------------------------------------------------------
 
 
-def _horizon(text: str) -> dt.timedelta | Any:
+def _horizon(text: str) -> Period:
     t = text.strip().lower()
     short = {"d": "days", "w": "weeks", "m": "months", "y": "years", "h": "hours"}
     if t[:-1].isdigit() and t[-1] in short:
@@ -180,8 +253,14 @@ def _horizon(text: str) -> dt.timedelta | Any:
         raise ComplianceError(f"--horizon: {exc}") from None
 
 
-def agenda_command(inputs: list[str], specs: list[str], as_of: dt.datetime, horizon: str,
-                   fmt: str, output: str | None) -> None:
+def agenda_command(
+    inputs: list[str],
+    specs: list[str],
+    as_of: dt.datetime,
+    horizon: str,
+    fmt: str,
+    output: str | None,
+) -> None:
     rules = load_rules(*specs)
     period = _horizon(horizon)
     local = as_of.astimezone(Engine(rules).tz)
@@ -191,7 +270,9 @@ def agenda_command(inputs: list[str], specs: list[str], as_of: dt.datetime, hori
     summary = AuditSummary(as_of.isoformat(), specs, inputs)
     for o in accumulate(run_audit(inputs, rules, specs, as_of), summary):
         if o.error:
-            sys.stderr.write(mask_cpr(f"rejected: {o.error.source}:{o.error.line}: {o.error.reason}") + "\n")
+            sys.stderr.write(
+                mask_cpr(f"rejected: {o.error.source}:{o.error.line}: {o.error.reason}") + "\n"
+            )
         for f in o.findings:
             if f.status == "overdue" or (f.status == "due" and f._due_key and f._due_key <= until):
                 items.append(f)
@@ -211,8 +292,14 @@ def agenda_command(inputs: list[str], specs: list[str], as_of: dt.datetime, hori
             for c in ("due", "status", "case", "rule", "partition", "title"):
                 table.add_column(c)
             for f in items:
-                table.add_row(f.due or "", f.status, mask_cpr(f.case_id), f.rule, f.partition or "",
-                              titles[f.rule].da if f.rule in titles else "")
+                table.add_row(
+                    f.due or "",
+                    f.status,
+                    mask_cpr(f.case_id),
+                    f.rule,
+                    f.partition or "",
+                    titles[f.rule].da if f.rule in titles else "",
+                )
             import io
 
             buf = io.StringIO()
@@ -226,12 +313,18 @@ def _ics(items: list[Finding], titles: dict[str, Any], as_of: dt.datetime) -> st
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//compliance//agenda//EN"]
     for f in items:
         day = (f._due_key or as_of.date()).strftime("%Y%m%d")
-        uid = f"{f.case_id}-{f.rule}-{f.partition or ''}-{f.occurrence or ''}-{f.trigger}@compliance"
+        uid = (
+            f"{f.case_id}-{f.rule}-{f.partition or ''}-{f.occurrence or ''}-{f.trigger}@compliance"
+        )
         title = titles[f.rule].da if f.rule in titles else f.rule
-        lines += ["BEGIN:VEVENT", f"UID:{mask_cpr(uid)}", f"DTSTAMP:{stamp}",
-                  f"DTSTART;VALUE=DATE:{day}",
-                  f"SUMMARY:{mask_cpr(f.case_id)}: {title} ({f.status})".replace(",", "\\,"),
-                  "END:VEVENT"]
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{mask_cpr(uid)}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{day}",
+            f"SUMMARY:{mask_cpr(f.case_id)}: {title} ({f.status})".replace(",", "\\,"),
+            "END:VEVENT",
+        ]
     lines.append("END:VCALENDAR")
     return "\r\n".join(lines) + "\r\n"
 
@@ -239,24 +332,48 @@ def _ics(items: list[Finding], titles: dict[str, Any], as_of: dt.datetime) -> st
 # -- indicators -------------------------------------------------------------------------------------
 
 
-def indicators_command(inputs: list[str], specs: list[str], as_of: dt.datetime, fmt: str,
-                       workers: int) -> list[IndicatorResult]:
+def indicators_command(
+    inputs: list[str], specs: list[str], as_of: dt.datetime, fmt: str, workers: int
+) -> list[IndicatorResult]:
     rules = load_rules(*specs)
     _check_inputs(inputs)
     summary = AuditSummary(as_of.isoformat(), specs, inputs)
     ind = IndicatorAccumulator(rules.rules)
     for o in accumulate(run_audit(inputs, rules, specs, as_of, workers=workers), summary, ind):
         if o.error:
-            sys.stderr.write(mask_cpr(f"rejected: {o.error.source}:{o.error.line}: {o.error.reason}") + "\n")
+            sys.stderr.write(
+                mask_cpr(f"rejected: {o.error.source}:{o.error.line}: {o.error.reason}") + "\n"
+            )
     results = ind.results()
     if fmt == "json":
-        sys.stdout.write(orjson.dumps([r.to_dict() for r in results], option=orjson.OPT_INDENT_2).decode() + "\n")
+        sys.stdout.write(
+            orjson.dumps([r.to_dict() for r in results], option=orjson.OPT_INDENT_2).decode() + "\n"
+        )
     elif fmt == "csv":
-        rows = [{**r.to_dict(), "target": orjson.dumps(r.target).decode(),
-                 "title": r.title["en"], "source": r.source.get("document", r.source.get("law", ""))}
-                for r in results]
-        write_csv(sys.stdout.buffer, rows, ["indicator", "title", "period", "numerator",
-                                            "denominator", "share", "target", "status", "source"])
+        rows = [
+            {
+                **r.to_dict(),
+                "target": orjson.dumps(r.target).decode(),
+                "title": r.title["en"],
+                "source": r.source.get("document", r.source.get("law", "")),
+            }
+            for r in results
+        ]
+        write_csv(
+            sys.stdout.buffer,
+            rows,
+            [
+                "indicator",
+                "title",
+                "period",
+                "numerator",
+                "denominator",
+                "share",
+                "target",
+                "status",
+                "source",
+            ],
+        )
     else:
         from rich.console import Console
         from rich.table import Table
@@ -265,11 +382,16 @@ def indicators_command(inputs: list[str], specs: list[str], as_of: dt.datetime, 
         for c in ("indicator", "period", "numerator", "denominator", "share", "target", "status"):
             table.add_column(c)
         for r in results:
-            tgt = (f">= {r.target['min_share']:.0%}" if "min_share" in r.target
-                   else f"<= {r.target['max_share']:.0%}")
+            tgt = (
+                f">= {r.target['min_share']:.0%}"
+                if "min_share" in r.target
+                else f"<= {r.target['max_share']:.0%}"
+            )
             share = "-" if r.share is None else f"{r.share:.1%}"
             status = {"insufficient_data": "insufficient data"}.get(r.status, r.status)
-            table.add_row(r.indicator, r.period, str(r.numerator), str(r.denominator), share, tgt, status)
+            table.add_row(
+                r.indicator, r.period, str(r.numerator), str(r.denominator), share, tgt, status
+            )
         Console(width=150).print(table)
     sys.stderr.write(summary.line() + "\n")
     return results
@@ -278,8 +400,15 @@ def indicators_command(inputs: list[str], specs: list[str], as_of: dt.datetime, 
 # -- sample ------------------------------------------------------------------------------------------
 
 
-def sample_command(inputs: list[str], specs: list[str], as_of: dt.datetime, n: int, seed: int,
-                   stratify: str, fmt: str) -> None:
+def sample_command(
+    inputs: list[str],
+    specs: list[str],
+    as_of: dt.datetime,
+    n: int,
+    seed: int,
+    stratify: str,
+    fmt: str,
+) -> None:
     """Stratified, reproducible sample: cases with violations are grouped by the stratum (rule or
     status of their violations); strata share the sample in proportion, at least one each;
     within a stratum cases are drawn with a seeded RNG over the sorted case ids."""
@@ -318,4 +447,6 @@ def sample_command(inputs: list[str], specs: list[str], as_of: dt.datetime, n: i
             sys.stdout.buffer.write(jsonl_line(rec))
         else:
             sys.stdout.write(mask_cpr(f"{cid}\t{key}\t{why}") + "\n")
-    sys.stderr.write(f"sampled {len(drawn)} of {total} violating case-strata (seed {seed}); {summary.line()}\n")
+    sys.stderr.write(
+        f"sampled {len(drawn)} of {total} violating case-strata (seed {seed}); {summary.line()}\n"
+    )

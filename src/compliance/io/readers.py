@@ -52,7 +52,15 @@ class ColumnMapping:
             raise ComplianceError(f"{path}: cannot read column mapping: {exc}") from None
         if not isinstance(data, dict):
             raise ComplianceError(f"{path}: a column mapping is a YAML mapping")
-        allowed = {"delimiter", "columns", "attrs", "subject", "types", "date_format", "decimal_comma"}
+        allowed = {
+            "delimiter",
+            "columns",
+            "attrs",
+            "subject",
+            "types",
+            "date_format",
+            "decimal_comma",
+        }
         bad = set(data) - allowed
         if bad:
             raise ComplianceError(f"{path}: unknown mapping key(s) {sorted(bad)}")
@@ -86,15 +94,20 @@ def read_cases(
 
 def _open_binary(path: str) -> io.BufferedReader:
     try:
-        return open(path, "rb")  # noqa: SIM115
+        return open(path, "rb")
     except OSError as exc:
         raise ComplianceError(f"{path}: cannot open: {exc.strerror}") from None
 
 
 def _case_from(obj: Any, line: int, source: str) -> Item:
     if not isinstance(obj, dict):
-        return Item(line, source, error=TimelineError(
-            f"expected a case object, got {type(obj).__name__}", line=line, source=source))
+        return Item(
+            line,
+            source,
+            error=TimelineError(
+                f"expected a case object, got {type(obj).__name__}", line=line, source=source
+            ),
+        )
     return Item(line, source, case=obj)
 
 
@@ -106,14 +119,24 @@ def _jsonl(path: str) -> Iterator[Item]:
             if not raw.strip():
                 continue
             if len(raw) > MAX_LINE_BYTES:
-                yield Item(n, path, error=TimelineError(
-                    f"line longer than {MAX_LINE_BYTES} bytes", line=n, source=path))
+                yield Item(
+                    n,
+                    path,
+                    error=TimelineError(
+                        f"line longer than {MAX_LINE_BYTES} bytes", line=n, source=path
+                    ),
+                )
                 continue
             try:
                 obj = orjson.loads(raw)
             except orjson.JSONDecodeError as exc:
-                yield Item(n, path, error=TimelineError(
-                    f"invalid JSON: {exc}", line=n, source=path, case_id=_guess_id(raw)))
+                yield Item(
+                    n,
+                    path,
+                    error=TimelineError(
+                        f"invalid JSON: {exc}", line=n, source=path, case_id=_guess_id(raw)
+                    ),
+                )
                 continue
             yield _case_from(obj, n, path)
 
@@ -189,7 +212,9 @@ def _csv(path: str, mapping: ColumnMapping) -> Iterator[Item]:
         except StopIteration:
             return
         except (csv.Error, UnicodeDecodeError) as exc:
-            yield Item(1, path, error=TimelineError(f"unreadable CSV header: {exc}", line=1, source=path))
+            yield Item(
+                1, path, error=TimelineError(f"unreadable CSV header: {exc}", line=1, source=path)
+            )
             return
         cols = {name: i for i, name in enumerate(h.strip() for h in header)}
 
@@ -197,11 +222,22 @@ def _csv(path: str, mapping: ColumnMapping) -> Iterator[Item]:
             return cols.get(mapping.columns.get(ours, ours))
 
         ci, ei, ti, ai, ri = (col(c) for c in ("case_id", "event_id", "type", "at", "refs"))
-        missing = [n for n, i in zip(("case_id", "event_id", "type", "at"), (ci, ei, ti, ai), strict=True) if i is None]
+        missing = [
+            n
+            for n, i in zip(("case_id", "event_id", "type", "at"), (ci, ei, ti, ai), strict=True)
+            if i is None
+        ]
         if missing:
-            yield Item(1, path, error=TimelineError(
-                f"CSV header lacks column(s) {missing} (have {list(cols)[:12]}); "
-                "use a column mapping (--mapping)", line=1, source=path))
+            yield Item(
+                1,
+                path,
+                error=TimelineError(
+                    f"CSV header lacks column(s) {missing} (have {list(cols)[:12]}); "
+                    "use a column mapping (--mapping)",
+                    line=1,
+                    source=path,
+                ),
+            )
             return
         assert ci is not None and ei is not None and ti is not None and ai is not None
         attr_cols = {k[5:]: i for k, i in cols.items() if k.startswith("attr.")}
@@ -221,7 +257,11 @@ def _csv(path: str, mapping: ColumnMapping) -> Iterator[Item]:
                 break
             except (csv.Error, UnicodeDecodeError) as exc:
                 line = reader.line_num
-                yield Item(line, path, error=TimelineError(f"unreadable CSV row: {exc}", line=line, source=path))
+                yield Item(
+                    line,
+                    path,
+                    error=TimelineError(f"unreadable CSV row: {exc}", line=line, source=path),
+                )
                 continue
             line = reader.line_num
             if not row or not any(c.strip() for c in row):
@@ -236,7 +276,10 @@ def _csv(path: str, mapping: ColumnMapping) -> Iterator[Item]:
                     broken = TimelineError(
                         f"rows of this case are not contiguous (first block at line {seen[case_id]});"
                         " sort the export by case_id",
-                        case_id=case_id, line=line, source=path)
+                        case_id=case_id,
+                        line=line,
+                        source=path,
+                    )
                 else:
                     broken = None
                 seen[case_id] = line
@@ -251,7 +294,11 @@ def _csv(path: str, mapping: ColumnMapping) -> Iterator[Item]:
             ev: dict[str, Any] = {"id": row[ei].strip(), "type": etype, "at": _at(row[ai], mapping)}
             if ri is not None and row[ri].strip():
                 ev["refs"] = [r for r in row[ri].replace("|", " ").replace(",", " ").split() if r]
-            attrs = {k: _convert(row[i], mapping) for k, i in attr_cols.items() if i < len(row) and row[i].strip()}
+            attrs = {
+                k: _convert(row[i], mapping)
+                for k, i in attr_cols.items()
+                if i < len(row) and row[i].strip()
+            }
             if attrs:
                 ev["attrs"] = attrs
             for k, i in subj_cols.items():

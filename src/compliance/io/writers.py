@@ -17,12 +17,29 @@ import orjson
 
 from compliance.privacy import mask_obj
 
-__all__ = ["atomic_binary", "finding_row", "jsonl_line", "write_csv", "write_xlsx", "CSV_FIELDS"]
+__all__ = ["CSV_FIELDS", "atomic_binary", "finding_row", "jsonl_line", "write_csv", "write_xlsx"]
 
 CSV_FIELDS = [
-    "case_id", "rule", "version", "kind", "status", "severity", "partition", "occurrence",
-    "trigger", "triggered_at", "anchored_at", "due", "satisfied_by", "satisfied_at",
-    "lateness_days", "precision", "count", "law", "ref", "explain",
+    "case_id",
+    "rule",
+    "version",
+    "kind",
+    "status",
+    "severity",
+    "partition",
+    "occurrence",
+    "trigger",
+    "triggered_at",
+    "anchored_at",
+    "due",
+    "satisfied_by",
+    "satisfied_at",
+    "lateness_days",
+    "precision",
+    "count",
+    "law",
+    "ref",
+    "explain",
 ]
 
 

@@ -52,23 +52,31 @@ def _cmp(op: str, a: Any, b: Any) -> bool:
         return False
 
 
-def _attr_pred(attr: str, cond: Any) -> Callable[[Mapping[str, Any]], bool]:
+AttrCheck = Callable[[Mapping[str, Any]], bool]
+
+
+def _op_check(attr: str, op: str, val: Any) -> AttrCheck:
+    if op in ("in", "not_in"):
+        vals = list(val)
+
+        def member(a: Mapping[str, Any]) -> bool:
+            found = any(_same(a.get(attr), v) for v in vals)
+            return found if op == "in" else not found
+
+        return member
+    if op == "not":
+        return lambda a: not _same(a.get(attr), val)
+    if op == "exists":
+        return lambda a: (attr in a) == bool(val)
+    return lambda a: _cmp(op, a.get(attr), val)
+
+
+def _attr_pred(attr: str, cond: Any) -> AttrCheck:
     if not isinstance(cond, dict):
         return lambda attrs: _same(attrs.get(attr), cond)
-    checks: list[Callable[[Mapping[str, Any]], bool]] = []
-    for op, val in cond.items():
-        if op == "in":
-            vals = list(val)
-            checks.append(lambda a, vals=vals: any(_same(a.get(attr), v) for v in vals))
-        elif op == "not_in":
-            vals = list(val)
-            checks.append(lambda a, vals=vals: not any(_same(a.get(attr), v) for v in vals))
-        elif op == "not":
-            checks.append(lambda a, val=val: not _same(a.get(attr), val))
-        elif op == "exists":
-            checks.append(lambda a, val=val: (attr in a) == bool(val))
-        else:
-            checks.append(lambda a, op=op, val=val: _cmp(op, a.get(attr), val))
+    checks = [_op_check(attr, op, val) for op, val in cond.items()]
+    if len(checks) == 1:
+        return checks[0]
     return lambda attrs: all(c(attrs) for c in checks)
 
 
@@ -228,7 +236,8 @@ def compile_rule(rule: Rule, calendars: dict[str, Calendar] | None = None) -> Co
     while_ = Matcher.of(rule.while_)
     closers = Matcher.of((rule.cancelled_by or []) + (rule.until or []))
     if rule.kind == "indicator":
-        dispatch: frozenset[str] = Matcher.of(rule.events).types if rule.events else frozenset()
+        events = Matcher.of(rule.events)
+        dispatch: frozenset[str] = events.types if events else frozenset()
     elif age is not None:
         dispatch = while_.types if while_ else frozenset()
     else:

@@ -43,7 +43,7 @@ class _NoAliasLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            ev = self.peek_event()
+            ev = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.MarkedYAMLError(
                 "aliases are not allowed in rule files", ev.start_mark, None, None
             )
@@ -59,8 +59,8 @@ def _line_map(node: yaml.Node, path: tuple[Any, ...], out: LineMap, file: str) -
             if key in seen:
                 raise RuleError(f"duplicate key {key!r}", path=file, line=k.start_mark.line + 1)
             seen.add(key)
-            out[(*path, key)] = k.start_mark.line + 1
             _line_map(v, (*path, key), out, file)
+            out[(*path, key)] = k.start_mark.line + 1  # a key's own line, not its value's
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
             _line_map(v, (*path, i), out, file)
@@ -117,6 +117,24 @@ def _first_error(exc: ValidationError, lines: LineMap, path: str) -> RuleError:
     # prefer the most specific message: the deepest location
     err = max(errs, key=lambda e: len(e["loc"]))
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+    if not loc:  # a whole-rule check: point at the field it names, else at `kind:`
+        text = err["msg"]
+        named = [
+            f
+            for f in (
+                "trigger",
+                "while",
+                "within",
+                "every",
+                "period",
+                "base",
+                "events",
+                "count_from",
+                "roll",
+            )
+            if f"'{f}'" in text or f"{f}:" in text
+        ]
+        loc = (named[0],) if named and (named[0],) in lines else ("kind",)
     field_path = ".".join(str(p) for p in loc)
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
@@ -258,8 +276,15 @@ def load_rule_file(path: Path) -> LoadedRule:
 def check_vocabulary(lr: LoadedRule, vocab: Vocabulary) -> None:
     rule = lr.rule
     for name in (
-        "trigger", "satisfied_by", "cancelled_by", "excused_by", "until", "or_by", "matching",
-        "while", "events",
+        "trigger",
+        "satisfied_by",
+        "cancelled_by",
+        "excused_by",
+        "until",
+        "or_by",
+        "matching",
+        "while",
+        "events",
     ):
         matcher = getattr(rule, "while_" if name == "while" else name)
         if matcher is None or isinstance(matcher, AgeTrigger):
@@ -278,9 +303,7 @@ def check_vocabulary(lr: LoadedRule, vocab: Vocabulary) -> None:
                     )
 
 
-def load_rules(
-    *specs: str | os.PathLike[str], vocabulary: Vocabulary | None = None
-) -> RuleSet:
+def load_rules(*specs: str | os.PathLike[str], vocabulary: Vocabulary | None = None) -> RuleSet:
     """Load packs by name (``"dk"``, ``"municipal/slagelse"``) or path; fail fast, located."""
     if not specs:
         raise RuleError("no rule packs given")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -295,9 +296,11 @@ class Rule(_Strict):
             for v in self.versions:
                 if not (v.within or self.within or v.due_from or self.due_from):
                     raise ValueError(f"kind {self.kind!r} needs 'within' (or due_from)")
-        if self.kind == "recurring" and not any(
-            v.every or v.due_from for v in self.versions
-        ) and not (self.every or self.due_from):
+        if (
+            self.kind == "recurring"
+            and not any(v.every or v.due_from for v in self.versions)
+            and not (self.every or self.due_from)
+        ):
             raise ValueError("kind 'recurring' needs 'every' (or due_from)")
         if self.kind == "quota":
             _period_field(self.period)
@@ -317,22 +320,32 @@ class Rule(_Strict):
                 raise ValueError(f"count_from: trigger_day cannot be used with {p.unit}")
             if self.roll and p.unit == "hours":
                 raise ValueError("roll applies to day-based periods, not hours")
-        # versions: sorted, non-overlapping
-        spans = sorted(self.versions, key=lambda v: v.valid.from_)
-        for a, b in zip(spans, spans[1:], strict=False):
+        return self
+
+    @field_validator("versions")
+    @classmethod
+    def _no_overlap(cls, versions: list[Version]) -> list[Version]:
+        spans = sorted(versions, key=lambda v: v.valid.from_)
+        for a, b in itertools.pairwise(spans):
             if a.valid.until is None or a.valid.until >= b.valid.from_:
                 raise ValueError(
                     f"versions overlap: {a.valid.from_}..{a.valid.until or 'open'} and "
                     f"{b.valid.from_}..{b.valid.until or 'open'}"
                 )
-        return self
+        return versions
 
     def event_types(self) -> set[str]:
         """Every event type the rule mentions (used for dispatch and vocabulary checks)."""
         out: set[str] = set()
         for m in (
-            self.satisfied_by, self.cancelled_by, self.excused_by, self.until, self.or_by,
-            self.matching, self.while_, self.events,
+            self.satisfied_by,
+            self.cancelled_by,
+            self.excused_by,
+            self.until,
+            self.or_by,
+            self.matching,
+            self.while_,
+            self.events,
         ):
             for em in m or []:
                 out.update(em.event)

@@ -31,8 +31,19 @@ from compliance.rules.load import RuleSet, load_rules, load_yaml, resolve_pack
 
 __all__ = ["FixtureCase", "collect", "run_case", "run_fixture_tests"]
 
-CHECKABLE = ("status", "due", "partition", "occurrence", "lateness_days", "satisfied_by",
-             "version", "count", "trigger", "precision", "anchored_at")
+CHECKABLE = (
+    "status",
+    "due",
+    "partition",
+    "occurrence",
+    "lateness_days",
+    "satisfied_by",
+    "version",
+    "count",
+    "trigger",
+    "precision",
+    "anchored_at",
+)
 
 
 @dataclass
@@ -82,7 +93,9 @@ def fixture_files(paths: list[str]) -> Iterator[tuple[Path, Path]]:
         if root.is_file():
             yield root.parent.parent, root
             continue
-        for tests_dir in sorted(d for d in [root, *root.rglob("*")] if d.is_dir() and d.name == "tests"):
+        for tests_dir in sorted(
+            d for d in [root, *root.rglob("*")] if d.is_dir() and d.name == "tests"
+        ):
             for f in sorted(tests_dir.glob("*.yaml")):
                 yield tests_dir.parent, f
 
@@ -96,17 +109,33 @@ def collect(paths: list[str]) -> list[FixtureCase]:
         extra = tuple(data.get("with") or ())
         for i, c in enumerate(data["cases"]):
             if not isinstance(c, dict) or not {"name", "as_of", "timeline", "expect"} <= set(c):
-                raise RuleError("a fixture case needs name, as_of, timeline and expect",
-                                path=str(f), line=lines.get(("cases", i)))
+                raise RuleError(
+                    "a fixture case needs name, as_of, timeline and expect",
+                    path=str(f),
+                    line=lines.get(("cases", i)),
+                )
             exp = c["expect"] or []
             for e in exp:
                 bad = set(e) - set(CHECKABLE) - {"rule"}
                 if bad:
-                    raise RuleError(f"case {c['name']!r}: cannot check {sorted(bad)}; use {CHECKABLE}",
-                                    path=str(f), line=lines.get(("cases", i, "expect")))
-            out.append(FixtureCase(str(f), lines.get(("cases", i)), str(c["name"]), data["rule"],
-                                   (str(pack), *extra), c["as_of"], _jsonable(c["timeline"]),
-                                   [{k: _norm(v) for k, v in e.items()} for e in exp], c.get("tz")))
+                    raise RuleError(
+                        f"case {c['name']!r}: cannot check {sorted(bad)}; use {CHECKABLE}",
+                        path=str(f),
+                        line=lines.get(("cases", i, "expect")),
+                    )
+            out.append(
+                FixtureCase(
+                    str(f),
+                    lines.get(("cases", i)),
+                    str(c["name"]),
+                    data["rule"],
+                    (str(pack), *extra),
+                    c["as_of"],
+                    _jsonable(c["timeline"]),
+                    [{k: _norm(v) for k, v in e.items()} for e in exp],
+                    c.get("tz"),
+                )
+            )
     return out
 
 
@@ -154,31 +183,50 @@ def run_case(case: FixtureCase) -> CaseResult:
             lines.append("    " + _short(a, full=True))
             for step in a["explain"]:
                 lines.append("        " + step)
-    return CaseResult(case, ok, "" if ok else f"{len(missing)} expected finding(s) not found, "
-                      f"{len(remaining)} unexpected", time.perf_counter() - t0, lines)
+    return CaseResult(
+        case,
+        ok,
+        "" if ok else f"{len(missing)} expected finding(s) not found, {len(remaining)} unexpected",
+        time.perf_counter() - t0,
+        lines,
+    )
 
 
 def _short(d: dict[str, Any], full: bool = False) -> str:
     keys = CHECKABLE if full else tuple(k for k in ("rule", *CHECKABLE) if k in d)
-    return "{" + ", ".join(f"{k}: {d.get(k)!r}" for k in keys if d.get(k) is not None or not full) + "}"
+    return (
+        "{"
+        + ", ".join(f"{k}: {d.get(k)!r}" for k in keys if d.get(k) is not None or not full)
+        + "}"
+    )
 
 
-def run_fixture_tests(paths: list[str], *, select: str | None = None, junit_xml: str | None = None,
-                      verbose: bool = False, echo: Callable[[str], None] = print) -> bool:
+def run_fixture_tests(
+    paths: list[str],
+    *,
+    select: str | None = None,
+    junit_xml: str | None = None,
+    verbose: bool = False,
+    echo: Callable[[str], None] = print,
+) -> bool:
     cases = [c for c in collect(paths) if select is None or select in c.nodeid]
     results = [run_case(c) for c in cases]
     failed = [r for r in results if not r.ok]
     for r in results:
         if verbose or not r.ok:
             where = f"{r.case.file}:{r.case.line}" if r.case.line else r.case.file
-            echo(f"{'PASS' if r.ok else 'FAIL'} {where} {r.case.rule} :: {r.case.name}"
-                 + (f" — {r.message}" if r.message else ""))
+            echo(
+                f"{'PASS' if r.ok else 'FAIL'} {where} {r.case.rule} :: {r.case.name}"
+                + (f" — {r.message}" if r.message else "")
+            )
             for line in r.lines:
                 echo(line)
     if junit_xml:
         write_junit(results, junit_xml)
     files = len({c.file for c in cases})
-    echo(f"rule fixtures: {len(results) - len(failed)} passed, {len(failed)} failed ({files} file(s))")
+    echo(
+        f"rule fixtures: {len(results) - len(failed)} passed, {len(failed)} failed ({files} file(s))"
+    )
     if not results:
         echo("no fixture cases found")
         return False
@@ -186,18 +234,35 @@ def run_fixture_tests(paths: list[str], *, select: str | None = None, junit_xml:
 
 
 def write_junit(results: list[CaseResult], path: str) -> None:
-    suites = ET.Element("testsuites", name="compliance rules",
-                        tests=str(len(results)), failures=str(sum(not r.ok for r in results)))
+    suites = ET.Element(
+        "testsuites",
+        name="compliance rules",
+        tests=str(len(results)),
+        failures=str(sum(not r.ok for r in results)),
+    )
     by_file: dict[str, list[CaseResult]] = {}
     for r in results:
         by_file.setdefault(r.case.file, []).append(r)
     for file, rs in by_file.items():
-        suite = ET.SubElement(suites, "testsuite", name=file, tests=str(len(rs)),
-                              failures=str(sum(not r.ok for r in rs)), errors="0", skipped="0",
-                              time=f"{sum(r.seconds for r in rs):.4f}")
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name=file,
+            tests=str(len(rs)),
+            failures=str(sum(not r.ok for r in rs)),
+            errors="0",
+            skipped="0",
+            time=f"{sum(r.seconds for r in rs):.4f}",
+        )
         for r in rs:
-            tc = ET.SubElement(suite, "testcase", classname=r.case.rule, name=r.case.name,
-                               file=file, time=f"{r.seconds:.4f}")
+            tc = ET.SubElement(
+                suite,
+                "testcase",
+                classname=r.case.rule,
+                name=r.case.name,
+                file=file,
+                time=f"{r.seconds:.4f}",
+            )
             if r.case.line:
                 tc.set("line", str(r.case.line))
             if not r.ok:

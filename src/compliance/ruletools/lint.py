@@ -1,0 +1,284 @@
+"""``compliance rules lint``: schema and semantic checks, every problem with file:line.
+
+Errors (exit non-zero): a file that does not load (schema, YAML, unknown event type), duplicate
+ids, a statutory rule (a version citing a law) without a citation section or without fixture
+tests, a base rule that is not loaded. Warnings (fail only with --strict): attributes or values
+the vocabulary does not know (a ``where`` that can never match), gaps between versions, a
+satisfying event identical to the trigger, a satisfying event that also closes the obligation,
+a municipal rule without tests, a statutory version without a URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from compliance.errors import RuleError
+from compliance.rules.load import (
+    LoadedRule,
+    Vocabulary,
+    check_vocabulary,
+    line_for,
+    load_rule_file,
+    packs_root,
+    resolve_pack,
+    rule_files,
+)
+from compliance.rules.schema import AgeTrigger, EventMatch, Rule
+from compliance.ruletools.testing import collect
+
+__all__ = ["Problem", "lint_paths"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: str  # error | warning
+    code: str
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        loc = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{loc}: {self.level} {self.code}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "code": self.code,
+            "path": self.path,
+            "line": self.line,
+            "message": self.message,
+        }
+
+
+def _vocab_for(root: Path) -> Vocabulary:
+    vocab = Vocabulary.load(packs_root() / "vocabulary.yaml")
+    d = root if root.is_dir() else root.parent
+    for _ in range(4):
+        v = d / "vocabulary.yaml"
+        if v.is_file() and v.resolve() != (packs_root() / "vocabulary.yaml").resolve():
+            vocab = vocab.merged(Vocabulary.load(v))
+        if d.parent == d:
+            break
+        d = d.parent
+    return vocab
+
+
+def _matchers(rule: Rule) -> list[tuple[str, list[EventMatch]]]:
+    out = []
+    for name in (
+        "trigger",
+        "satisfied_by",
+        "cancelled_by",
+        "excused_by",
+        "until",
+        "or_by",
+        "matching",
+        "while_",
+        "events",
+    ):
+        m = getattr(rule, name)
+        if m and not isinstance(m, AgeTrigger):
+            out.append((name.rstrip("_"), m))
+    return out
+
+
+def _check_where(lr: LoadedRule, vocab: Vocabulary, probs: list[Problem]) -> None:
+    for name, matcher in _matchers(lr.rule):
+        for i, em in enumerate(matcher):
+            for attr, cond in em.where.items():
+                if attr == "subject_age":
+                    continue
+                for etype in em.event:
+                    known = vocab.attrs(etype)
+                    line = line_for(lr.lines, (name, i, "where", attr)) or line_for(
+                        lr.lines, (name,)
+                    )
+                    if attr not in known:
+                        probs.append(
+                            Problem(
+                                "warning",
+                                "unknown-attr",
+                                lr.path,
+                                line,
+                                f"{name}: event type {etype!r} has no attribute {attr!r} "
+                                f"in the vocabulary (known: {sorted(known) or 'none'})",
+                            )
+                        )
+                        continue
+                    values = known[attr].get("values") if isinstance(known[attr], dict) else None
+                    wanted: list[Any] = []
+                    if isinstance(cond, dict):
+                        wanted = list(cond.get("in", [])) + ([cond["not"]] if "not" in cond else [])
+                    else:
+                        wanted = [cond]
+                    kind = known[attr].get("type") if isinstance(known[attr], dict) else None
+                    for w in wanted:
+                        if values and isinstance(w, str) and w not in values:
+                            probs.append(
+                                Problem(
+                                    "warning",
+                                    "unreachable-where",
+                                    lr.path,
+                                    line,
+                                    f"{name}: {attr} = {w!r} can never match: the vocabulary allows "
+                                    f"{values}",
+                                )
+                            )
+                        if kind == "bool" and not isinstance(w, bool):
+                            probs.append(
+                                Problem(
+                                    "warning",
+                                    "unreachable-where",
+                                    lr.path,
+                                    line,
+                                    f"{name}: {attr} is a bool; {w!r} can never match",
+                                )
+                            )
+
+
+def _check_versions(lr: LoadedRule, probs: list[Problem], tested: Counter[str]) -> None:
+    rule = lr.rule
+    spans = sorted(rule.versions, key=lambda v: v.valid.from_)
+    for a, b in itertools.pairwise(spans):
+        if a.valid.until is not None and a.valid.until + dt.timedelta(days=1) < b.valid.from_:
+            probs.append(
+                Problem(
+                    "warning",
+                    "version-gap",
+                    lr.path,
+                    lr.lines.get(("versions",)),
+                    f"no version between {a.valid.until} and {b.valid.from_}",
+                )
+            )
+    statutory = any(v.source.law for v in rule.versions)
+    for i, v in enumerate(rule.versions):
+        line = line_for(lr.lines, ("versions", i, "source"))
+        if v.source.law and not v.source.ref:
+            probs.append(
+                Problem("error", "no-citation", lr.path, line, "a law without a section (ref)")
+            )
+        if v.source.law and not v.source.url:
+            probs.append(
+                Problem(
+                    "warning", "no-url", lr.path, line, f"{v.source.law} {v.source.ref}: no URL"
+                )
+            )
+    if not tested[rule.id]:
+        probs.append(
+            Problem(
+                "error" if statutory else "warning",
+                "no-tests",
+                lr.path,
+                lr.lines.get(("id",)),
+                f"rule {rule.id} has no fixture cases in tests/*.yaml beside it",
+            )
+        )
+
+
+def _check_semantics(lr: LoadedRule, probs: list[Problem]) -> None:
+    rule = lr.rule
+    trig = rule.trigger if isinstance(rule.trigger, list) else None
+    if trig and rule.satisfied_by and rule.kind in ("deadline", "recurring"):
+        for sm in rule.satisfied_by:
+            for tm in trig:
+                if set(sm.event) & set(tm.event) and sm.where == tm.where:
+                    probs.append(
+                        Problem(
+                            "warning",
+                            "satisfied-by-trigger",
+                            lr.path,
+                            lr.lines.get(("satisfied_by",)),
+                            f"satisfied_by {sm.event} is the same event as the trigger: each trigger would "
+                            "be satisfied by the next one",
+                        )
+                    )
+    closers = {t for m in (rule.cancelled_by or []) + (rule.until or []) for t in m.event}
+    for sm in rule.satisfied_by or []:
+        same = closers & set(sm.event)
+        if same:
+            probs.append(
+                Problem(
+                    "warning",
+                    "satisfied-by-closer",
+                    lr.path,
+                    lr.lines.get(("satisfied_by",)),
+                    f"{sorted(same)} both satisfies and closes the obligation",
+                )
+            )
+    if rule.kind == "precondition" and (rule.within or any(v.within for v in rule.versions)):
+        probs.append(
+            Problem(
+                "warning",
+                "ignored-field",
+                lr.path,
+                lr.lines.get(("within",)),
+                "a precondition has no 'within' (use lookback)",
+            )
+        )
+
+
+def lint_paths(paths: list[str]) -> list[Problem]:
+    probs: list[Problem] = []
+    loaded: list[LoadedRule] = []
+    ids: dict[str, str] = {}
+    tested: Counter[str] = Counter()
+    for p in paths:
+        try:
+            root = resolve_pack(p)
+        except RuleError as exc:
+            probs.append(Problem("error", "no-pack", p, None, exc.reason))
+            continue
+        try:
+            vocab = _vocab_for(root)
+        except RuleError as exc:
+            probs.append(Problem("error", "vocabulary", exc.path or p, exc.line, exc.reason))
+            continue
+        try:
+            tested.update(c.rule for c in collect([str(root)]))
+        except RuleError as exc:
+            probs.append(Problem("error", "fixture", exc.path or p, exc.line, exc.reason))
+        files = rule_files(root)
+        if not files:
+            probs.append(Problem("error", "empty", str(root), None, "no rule files (*.yaml)"))
+        for f in files:
+            try:
+                lr = load_rule_file(f)
+                check_vocabulary(lr, vocab)
+            except RuleError as exc:
+                probs.append(Problem("error", "invalid", exc.path or str(f), exc.line, exc.reason))
+                continue
+            if lr.rule.id in ids:
+                probs.append(
+                    Problem(
+                        "error",
+                        "duplicate-id",
+                        lr.path,
+                        lr.lines.get(("id",)),
+                        f"rule id {lr.rule.id!r} also in {ids[lr.rule.id]}",
+                    )
+                )
+                continue
+            ids[lr.rule.id] = lr.path
+            loaded.append(lr)
+            _check_where(lr, vocab, probs)
+            _check_versions(lr, probs, tested)
+            _check_semantics(lr, probs)
+    for lr in loaded:
+        if lr.rule.base and lr.rule.base not in ids:
+            probs.append(
+                Problem(
+                    "warning",
+                    "base-not-linted",
+                    lr.path,
+                    lr.lines.get(("base",)),
+                    f"base rule {lr.rule.base!r} is not among the linted paths "
+                    "(lint its pack too, e.g. rules/dk)",
+                )
+            )
+    return sorted(probs, key=lambda p: (p.path, p.line or 0, p.code))
