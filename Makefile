@@ -27,15 +27,20 @@ unit: $(STAMP)
 	$(BIN)/pytest
 
 rules-test: $(STAMP)
+	$(BIN)/compliance rules lint rules/dk rules/municipal/*
 	$(BIN)/compliance rules test rules/dk rules/municipal
 
 test: lint typecheck unit rules-test
 
+AUDIT_RULES := --rules dk --rules municipal/slagelse --rules municipal/morsoe
+DEMO := fixtures/demo/cases.jsonl
+
 audit: $(STAMP)
 	mkdir -p $(OUT)
-	$(BIN)/compliance audit fixtures/demo/cases.jsonl --rules dk --rules municipal/slagelse \
-	  --as-of $(AS_OF) --format html -o $(OUT)/audit.html
-	@echo "report: $(OUT)/audit.html"
+	$(BIN)/compliance audit $(DEMO) $(AUDIT_RULES) --as-of $(AS_OF) --format html -o $(OUT)/audit.html
+	$(BIN)/compliance audit $(DEMO) $(AUDIT_RULES) --as-of $(AS_OF) --format xlsx -o $(OUT)/audit.xlsx 2>/dev/null
+	$(BIN)/compliance indicators $(DEMO) $(AUDIT_RULES) --as-of $(AS_OF)
+	@echo "report: $(OUT)/audit.html (open it in a browser); workbook: $(OUT)/audit.xlsx"
 
 catalogue: $(STAMP)
 	$(BIN)/compliance rules catalogue rules/dk -o docs/rules/dk.md

@@ -250,7 +250,9 @@ cancelled_by: [case_closed]
     [f] = run([a, b], "2024-07-01")
     assert (f.status, f.satisfied_by) == ("breached", "b")
     [f] = run([a, {"id": "c", "type": "case_closed", "at": "2024-05-01"}], "2025-06-01")
-    assert f.status == "cancelled"
+    assert f.status == "met"  # the limit held for the whole life of the case
+    [f] = run([a, b, {"id": "c", "type": "case_closed", "at": "2024-07-01"}], "2025-06-01")
+    assert f.status == "breached"
 
 
 def test_excused_by(tmp_path: Any) -> None:

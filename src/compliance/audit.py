@@ -86,8 +86,10 @@ class AuditSummary:
         for f in outcome.findings:
             self.findings[f.status] += 1
             self.by_rule.setdefault(f.rule, Counter())[f.status] += 1
-            if f.is_violation and f.due:
-                self.by_month.setdefault(f.due[:7], Counter())[f.status] += 1
+            # a breach is charted when it happened; other violations by their due date
+            when = f.satisfied_at if f.status == "breached" else f.due
+            if f.is_violation and when:
+                self.by_month.setdefault(when[:7], Counter())[f.status] += 1
         self.unknown_event_types.update(outcome.unknown_event_types)
         self.ignored_future_events += outcome.ignored_future_events
 

@@ -352,21 +352,39 @@ def demo_generate(
     ] = None,
     start: Annotated[str, typer.Option(help="first notification date")] = "2022-01-01",
     end: Annotated[str, typer.Option(help="last notification date")] = "2025-03-31",
+    broken_rate: Annotated[float, typer.Option(help="share of cases given one data error")] = 0.0,
 ) -> None:
     """Generate realistic synthetic timelines (deterministic for a seed)."""
     from compliance.demo import generate
     from compliance.io.writers import atomic_binary
 
     with atomic_binary(output) as fh:
-        for case in generate(cases, seed, dt.date.fromisoformat(start), dt.date.fromisoformat(end)):
+        for case in generate(
+            cases, seed, dt.date.fromisoformat(start), dt.date.fromisoformat(end), broken_rate
+        ):
             fh.write(orjson.dumps(case) + b"\n")
 
 
 def main() -> None:
+    """Console entry point: every failure is one line on stderr and a non-zero exit."""
+    from compliance.privacy import mask_cpr
+
+    def die(msg: str, code: int) -> None:
+        sys.stderr.write(f"error: {mask_cpr(msg)}\n")
+        sys.exit(code)
+
     try:
         app()
     except ComplianceError as exc:
-        _fail(str(exc))
+        die(str(exc), 2)
     except KeyboardInterrupt:
-        typer.echo("interrupted; no report was completed", err=True)
+        sys.stderr.write("interrupted; no report was completed\n")
         sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("COMPLIANCE_DEBUG"):
+            raise
+        die(
+            f"internal error: {type(exc).__name__}: {exc} (this is a bug; "
+            "set COMPLIANCE_DEBUG=1 for the traceback)",
+            3,
+        )

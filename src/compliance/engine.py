@@ -263,6 +263,8 @@ class Engine:
             selected.update(self._dispatch.get(t, ()))
         observations: list[Observation] = []
         for cr in sorted(selected, key=lambda r: self._order[r.id]):
+            if cr.scope is not None and not cr.scope(case.subject):
+                continue
             try:
                 if cr.kind == "indicator":
                     observations.extend(self._event_indicator(cr, ctx))
@@ -273,7 +275,8 @@ class Engine:
             except MonthEndError as exc:
                 raise EvaluationError(f"case {case.case_id}: rule {cr.id}: {exc}") from None
         for ind in self._base_indicators:
-            observations.extend(self._base_indicator(ind, ctx))
+            if ind.scope is None or ind.scope(case.subject):
+                observations.extend(self._base_indicator(ind, ctx))
         unknown: dict[str, int] = {}
         if self.known_types is not None:
             for t, evs in case.by_type.items():
@@ -636,7 +639,14 @@ class Engine:
             due = self._or_by(cr, ver, due, trig, pval, ctx, explain)
             prev = trig
             occurrence = 1
+            end = cr.lasting.add_to_date(start.date, cr.calendar) if cr.lasting else None
             while True:
+                if end is not None and due.date > end:
+                    if occurrence > 1:
+                        ctx.out[-1].explain.append(
+                            f"the duty lasts {cr.lasting} (to {end}): no further occurrence"
+                        )
+                    break
                 sat = next(
                     (
                         s
@@ -789,12 +799,16 @@ class Engine:
                     count=len(hits),
                 )
             elif closer is not None and due.in_time(closer):
-                explain.append(f"closed by {closer.label()} before the window ended: cancelled")
+                # the limit held for the whole life of the case: met (see docs/adr/0005)
+                explain.append(
+                    f"closed by {closer.label()} before the window ended, "
+                    f"{len(hits)} found: the limit held: met"
+                )
                 self._finding(
                     cr,
                     ver,
                     ctx,
-                    status="cancelled",
+                    status="met",
                     trig=trig,
                     pval=pval,
                     due=due,

@@ -146,6 +146,7 @@ class CaseEvents:
     by_id: dict[str, Ev]
     by_type: dict[str, list[Ev]]
     future_events: int = 0  # events after as_of, ignored (causality)
+    subject: Mapping[str, Any] = field(default_factory=dict)
 
     def upto(self, as_of: dt.datetime) -> CaseEvents:
         kept = [e for e in self.events if e.instant <= as_of]
@@ -161,6 +162,7 @@ class CaseEvents:
             {e.id: e for e in kept},
             by_type,
             len(self.events) - len(kept),
+            self.subject,
         )
 
 
@@ -194,6 +196,7 @@ def normalize(
     if isinstance(data, Timeline):
         case_id = data.case_id
         birth: Any = data.subject.birth_date
+        subject_map: Mapping[str, Any] = data.subject.model_dump(exclude_none=True)
         raw_events: Sequence[Any] = [
             {"id": e.id, "type": e.type, "at": e.at, "refs": e.refs, "attrs": e.attrs}
             for e in data.events
@@ -212,6 +215,7 @@ def normalize(
         if not isinstance(subject, Mapping):
             raise _fail("subject must be an object", case_id, "subject")
         birth = subject.get("birth_date")
+        subject_map = subject
         raw_events = data.get("events") or []
         if not isinstance(raw_events, list):
             raise _fail("events must be a list", case_id, "events")
@@ -288,7 +292,7 @@ def normalize(
     by_type: dict[str, list[Ev]] = {}
     for e in events:
         by_type.setdefault(e.type, []).append(e)
-    return CaseEvents(case_id, birth_date, events, by_id, by_type)
+    return CaseEvents(case_id, birth_date, events, by_id, by_type, 0, subject_map)
 
 
 # ---------------------------------------------------------------------------------------------

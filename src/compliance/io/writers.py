@@ -56,6 +56,9 @@ def atomic_binary(path: str | None) -> Iterator[IO[bytes]]:
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a report gets normal permissions
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

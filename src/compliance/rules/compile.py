@@ -101,6 +101,13 @@ def _age_pred(cond: dict[str, Any]) -> Pred:
     return pred
 
 
+def _scope(scope: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bool] | None:
+    if not scope:
+        return None
+    checks = [_attr_pred(k, v) for k, v in scope.items()]
+    return lambda subject: all(c(subject) for c in checks)
+
+
 def compile_where(where: Mapping[str, Any]) -> Pred | None:
     if not where:
         return None
@@ -198,6 +205,8 @@ class CompiledRule:
     once: bool
     dispatch_types: frozenset[str]
     variants: tuple[tuple[Pred, Period, str], ...] = ()
+    lasting: Period | None = None
+    scope: Callable[[Mapping[str, Any]], bool] | None = None
 
     def version_for(self, day: dt.date) -> CompiledVersion | None:
         for v in self.versions:
@@ -265,6 +274,8 @@ def compile_rule(rule: Rule, calendars: dict[str, Calendar] | None = None) -> Co
         month_end=rule.month_end,
         once=rule.once,
         dispatch_types=dispatch,
+        lasting=parse_period(rule.lasting) if rule.lasting else None,
+        scope=_scope(rule.scope),
         variants=tuple(
             (pred, parse_period(v.within), v.note or str(v.where))
             for v in rule.variants

@@ -244,7 +244,7 @@ def rule_files(root: Path) -> list[Path]:
         f
         for f in root.rglob("*.yaml")
         if "tests" not in f.relative_to(root).parts[:-1]
-        and f.name != "vocabulary.yaml"
+        and f.name not in ("vocabulary.yaml", "pack.yaml")
         and not f.name.startswith(".")
     )
 
@@ -260,6 +260,64 @@ def _vocabularies_for(root: Path) -> list[Path]:
             break
         d = d.parent
     return found
+
+
+PACK_KEYS = frozenset({"name", "description", "requires", "scope"})
+
+
+def pack_manifest(root: Path) -> tuple[dict[str, Any], LineMap, Path | None]:
+    """``pack.yaml`` of a pack folder: name, description, requires (packs), scope (subject)."""
+    manifest = root / "pack.yaml" if root.is_dir() else root.parent / "pack.yaml"
+    if not manifest.is_file():
+        return {}, {}, None
+    data, lines = load_yaml(manifest)
+    if not isinstance(data, dict):
+        raise RuleError("pack.yaml must be a mapping", path=str(manifest), line=1)
+    bad = set(data) - PACK_KEYS
+    if bad:
+        raise RuleError(
+            f"unknown key(s) {sorted(bad)} (allowed: {sorted(PACK_KEYS)})",
+            path=str(manifest),
+            line=lines.get((sorted(bad)[0],)),
+        )
+    return data, lines, manifest
+
+
+def pack_requires(root: Path) -> list[str]:
+    """Packs named in ``pack.yaml`` (``requires: [dk]``) that this pack builds on."""
+    data, lines, manifest = pack_manifest(root)
+    if manifest is None:
+        return []
+    req = data.get("requires", [])
+    if not isinstance(req, list) or not all(isinstance(r, str) for r in req):
+        raise RuleError(
+            "requires must be a list of pack names",
+            path=str(manifest),
+            line=lines.get(("requires",), 1),
+        )
+    return req
+
+
+def _with_requirements(roots: list[Path]) -> list[Path]:
+    """Required packs first, each pack once (by resolved path)."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+
+    def visit(root: Path, depth: int) -> None:
+        if depth > 10:
+            raise RuleError("pack requirements nest too deeply (a cycle?)", path=str(root))
+        key = root.resolve()
+        if key in seen:
+            return
+        for req in pack_requires(root):
+            visit(resolve_pack(req), depth + 1)
+        if key not in seen:
+            seen.add(key)
+            out.append(root)
+
+    for r in roots:
+        visit(r, 0)
+    return out
 
 
 def load_rule_file(path: Path) -> LoadedRule:
@@ -308,7 +366,7 @@ def load_rules(*specs: str | os.PathLike[str], vocabulary: Vocabulary | None = N
     if not specs:
         raise RuleError("no rule packs given")
     vocab = vocabulary or Vocabulary.load(packs_root() / "vocabulary.yaml")
-    roots = [resolve_pack(s) for s in specs]
+    roots = _with_requirements([resolve_pack(s) for s in specs])
     for root in roots:
         for vpath in _vocabularies_for(root):
             if vpath.resolve() != (packs_root() / "vocabulary.yaml").resolve():
@@ -319,8 +377,24 @@ def load_rules(*specs: str | os.PathLike[str], vocabulary: Vocabulary | None = N
         files = rule_files(root)
         if not files:
             raise RuleError("no rule files (*.yaml) found", path=str(root))
+        manifest, mlines, mpath = pack_manifest(root)
+        scope = manifest.get("scope")
+        if scope is not None and not isinstance(scope, dict):
+            raise RuleError(
+                "scope must be a mapping of subject predicates",
+                path=str(mpath),
+                line=mlines.get(("scope",)),
+            )
         for f in files:
             lr = load_rule_file(f)
+            if scope and not lr.rule.scope:
+                try:
+                    rule = Rule.model_validate(
+                        {**lr.rule.model_dump(by_alias=True, exclude_unset=True), "scope": scope}
+                    )
+                except ValidationError as exc:
+                    raise _first_error(exc, mlines, str(mpath)) from None
+                lr = LoadedRule(rule, lr.path, lr.lines)
             if lr.rule.id in seen:
                 if Path(seen[lr.rule.id]).resolve() == f.resolve():
                     continue  # the same file named twice

@@ -240,6 +240,11 @@ class Rule(_Strict):
     notes: str | None = None
     confidence: str | None = Field(default=None, description="C, C-p, M or ? (legal research)")
     tags: list[str] = Field(default_factory=list)
+    scope: Where = Field(
+        default_factory=dict,
+        description="predicates on the case subject (e.g. {municipality: Slagelse}); the rule "
+        "applies only to matching cases. A pack's pack.yaml may set it for all its rules",
+    )
     versions: list[Version] = Field(min_length=1)
 
     trigger: Matcher | AgeTrigger | None = None
@@ -257,6 +262,10 @@ class Rule(_Strict):
         description="periods that depend on facts of the trigger; the first matching applies",
     )
     every: PeriodText | None = None
+    lasting: PeriodText | None = Field(
+        default=None,
+        description="recurring: no occurrence falls due later than this long after the trigger",
+    )
     lookback: PeriodText | None = None
     period: str | None = Field(
         default=None, description="quota: a period ('1 year'); indicator: year|quarter|month|all"
@@ -283,6 +292,13 @@ class Rule(_Strict):
         if isinstance(v, dict) and "age" in v:
             return AgeTrigger.model_validate(v)
         return _coerce_matcher(v)
+
+    @field_validator("scope")
+    @classmethod
+    def _scope(cls, v: dict[str, Any]) -> dict[str, Any]:
+        if "subject_age" in v:
+            raise ValueError("scope takes subject fields; use where: {subject_age: ...} on events")
+        return _check_predicates(v)
 
     @model_validator(mode="after")
     def _by_kind(self) -> Rule:

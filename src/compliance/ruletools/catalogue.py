@@ -106,7 +106,7 @@ def _deadline_words(rule: Rule, v: Version) -> str:
 def render_catalogue(paths: list[str]) -> str:
     rules = load_rules(*paths)
     try:
-        fixtures = Counter(c.rule for c in collect(paths))
+        fixtures = Counter(r for c in collect(paths) for r in c.rules_checked())
     except Exception:
         fixtures = Counter()
     names = ", ".join(f"`{Path(p).name if resolve_pack(p).is_dir() else p}`" for p in paths)

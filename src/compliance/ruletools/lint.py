@@ -24,6 +24,8 @@ from compliance.rules.load import (
     check_vocabulary,
     line_for,
     load_rule_file,
+    load_rules,
+    pack_requires,
     packs_root,
     resolve_pack,
     rule_files,
@@ -184,7 +186,7 @@ def _check_versions(lr: LoadedRule, probs: list[Problem], tested: Counter[str]) 
 def _check_semantics(lr: LoadedRule, probs: list[Problem]) -> None:
     rule = lr.rule
     trig = rule.trigger if isinstance(rule.trigger, list) else None
-    if trig and rule.satisfied_by and rule.kind in ("deadline", "recurring"):
+    if trig and rule.satisfied_by and rule.kind in ("deadline", "recurring") and not rule.once:
         for sm in rule.satisfied_by:
             for tm in trig:
                 if set(sm.event) & set(tm.event) and sm.where == tm.where:
@@ -240,7 +242,7 @@ def lint_paths(paths: list[str]) -> list[Problem]:
             probs.append(Problem("error", "vocabulary", exc.path or p, exc.line, exc.reason))
             continue
         try:
-            tested.update(c.rule for c in collect([str(root)]))
+            tested.update(r for c in collect([str(root)]) for r in c.rules_checked())
         except RuleError as exc:
             probs.append(Problem("error", "fixture", exc.path or p, exc.line, exc.reason))
         files = rule_files(root)
@@ -269,8 +271,16 @@ def lint_paths(paths: list[str]) -> list[Problem]:
             _check_where(lr, vocab, probs)
             _check_versions(lr, probs, tested)
             _check_semantics(lr, probs)
+    required: set[str] = set()
+    for p in paths:
+        try:
+            reqs = pack_requires(resolve_pack(p))
+            if reqs:
+                required |= {r.id for r in load_rules(*reqs)}
+        except RuleError as exc:
+            probs.append(Problem("error", "requires", exc.path or p, exc.line, exc.reason))
     for lr in loaded:
-        if lr.rule.base and lr.rule.base not in ids:
+        if lr.rule.base and lr.rule.base not in set(ids) | required:
             probs.append(
                 Problem(
                     "warning",

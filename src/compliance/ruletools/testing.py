@@ -31,6 +31,7 @@ from compliance.rules.load import RuleSet, load_rules, load_yaml, resolve_pack
 
 __all__ = ["FixtureCase", "collect", "run_case", "run_fixture_tests"]
 
+INDICATOR_CHECKABLE = ("indicator", "period", "numerator", "denominator", "share", "status")
 CHECKABLE = (
     "status",
     "due",
@@ -57,6 +58,17 @@ class FixtureCase:
     timeline: dict[str, Any]
     expect: list[dict[str, Any]]
     tz: str | None = None
+    more: list[dict[str, Any]] = field(default_factory=list)  # further timelines (indicators)
+    expect_indicators: list[dict[str, Any]] | None = None
+
+    def rules_checked(self) -> set[str]:
+        """Every rule this case asserts something about."""
+        out = {e["rule"] for e in self.expect if "rule" in e}
+        if self.expect or self.expect_indicators is None:
+            out.add(self.rule)
+        for e in self.expect_indicators or []:
+            out.add(e.get("indicator", self.rule))
+        return out
 
     @property
     def nodeid(self) -> str:
@@ -100,7 +112,25 @@ def fixture_files(paths: list[str]) -> Iterator[tuple[Path, Path]]:
                 yield tests_dir.parent, f
 
 
+def _checked(
+    items: Any, allowed: tuple[str, ...], what: str, name: str, f: Path, line: int | None
+) -> list[dict[str, Any]]:
+    out = []
+    for e in items or []:
+        bad = set(e) - set(allowed)
+        if bad:
+            raise RuleError(
+                f"case {name!r}: cannot check {sorted(bad)} of {what}; use {allowed}",
+                path=str(f),
+                line=line,
+            )
+        out.append({k: _norm(v) for k, v in e.items()})
+    return out
+
+
 def collect(paths: list[str]) -> list[FixtureCase]:
+    """Every fixture case under the given packs. A case has ``timeline`` (or ``timelines``, for
+    indicators over several cases) and ``expect`` and/or ``expect_indicators``."""
     out: list[FixtureCase] = []
     for pack, f in fixture_files(paths):
         data, lines = load_yaml(f)
@@ -108,32 +138,40 @@ def collect(paths: list[str]) -> list[FixtureCase]:
             raise RuleError("a fixture file needs 'rule' and 'cases'", path=str(f), line=1)
         extra = tuple(data.get("with") or ())
         for i, c in enumerate(data["cases"]):
-            if not isinstance(c, dict) or not {"name", "as_of", "timeline", "expect"} <= set(c):
+            line = lines.get(("cases", i))
+            keys = set(c) if isinstance(c, dict) else set()
+            if not (
+                {"name", "as_of"} <= keys
+                and keys & {"timeline", "timelines"}
+                and keys & {"expect", "expect_indicators"}
+            ):
                 raise RuleError(
-                    "a fixture case needs name, as_of, timeline and expect",
+                    "a fixture case needs name, as_of, timeline (or timelines) and expect "
+                    "(or expect_indicators)",
                     path=str(f),
-                    line=lines.get(("cases", i)),
+                    line=line,
                 )
-            exp = c["expect"] or []
-            for e in exp:
-                bad = set(e) - set(CHECKABLE) - {"rule"}
-                if bad:
-                    raise RuleError(
-                        f"case {c['name']!r}: cannot check {sorted(bad)}; use {CHECKABLE}",
-                        path=str(f),
-                        line=lines.get(("cases", i, "expect")),
-                    )
+            timelines = [c["timeline"]] if "timeline" in c else list(c["timelines"])
+            name = str(c["name"])
+            expect = _checked(c.get("expect"), (*CHECKABLE, "rule"), "a finding", name, f, line)
+            indicators = (
+                _checked(c["expect_indicators"], INDICATOR_CHECKABLE, "an indicator", name, f, line)
+                if "expect_indicators" in c
+                else None
+            )
             out.append(
                 FixtureCase(
                     str(f),
-                    lines.get(("cases", i)),
-                    str(c["name"]),
+                    line,
+                    name,
                     data["rule"],
                     (str(pack), *extra),
                     c["as_of"],
-                    _jsonable(c["timeline"]),
-                    [{k: _norm(v) for k, v in e.items()} for e in exp],
+                    _jsonable(timelines[0]),
+                    expect,
                     c.get("tz"),
+                    [_jsonable(t) for t in timelines[1:]],
+                    indicators,
                 )
             )
     return out
@@ -149,47 +187,72 @@ def _engine(packs: tuple[str, ...]) -> tuple[RuleSet, Engine]:
     return _ENGINES[packs]
 
 
+def _match(
+    expected: list[dict[str, Any]], actual: list[dict[str, Any]], defaults: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Pair expectations with actual records; return (expected not found, actual not expected)."""
+    remaining = list(actual)
+    missing = []
+    for e in expected:
+        want = {**defaults, **e}
+        hit = next((a for a in remaining if all(a.get(k) == v for k, v in want.items())), None)
+        if hit is None:
+            missing.append(want)
+        else:
+            remaining.remove(hit)
+    return missing, remaining
+
+
 def run_case(case: FixtureCase) -> CaseResult:
+    from compliance.indicators import IndicatorAccumulator
+
     t0 = time.perf_counter()
     rs, engine = _engine(case.packs)
     if rs.get(case.rule) is None:
         return CaseResult(case, False, f"rule {case.rule!r} is not in {', '.join(case.packs)}")
     if case.tz:
         engine = Engine(rs, default_tz=case.tz)
+    acc = IndicatorAccumulator(rs.rules)
+    findings = []
     try:
-        result = engine.evaluate(case.timeline, as_of=_norm(case.as_of))
+        for tl in [case.timeline, *case.more]:
+            result = engine.evaluate(tl, as_of=_norm(case.as_of))
+            acc.add(result.observations)
+            findings.extend(result.findings)
     except ComplianceError as exc:
         return CaseResult(case, False, f"evaluation failed: {exc}")
-    under_test = {case.rule} | {e["rule"] for e in case.expect if "rule" in e}
-    actual = [f.to_dict() for f in result.findings if f.rule in under_test]
-    remaining = list(actual)
-    missing = []
-    for e in case.expect:
-        want = {"rule": case.rule, **e}
-        hit = next((a for a in remaining if all(a.get(k) == v for k, v in want.items())), None)
-        if hit is None:
-            missing.append(want)
-        else:
-            remaining.remove(hit)
-    ok = not missing and not remaining
-    lines = []
-    if not ok:
-        for m in missing:
-            lines.append("  expected, not found: " + _short(m))
-        for a in remaining:
-            lines.append("  found, not expected: " + _short(a))
+    # findings are checked for the rule under test (and rules expectations name), unless the
+    # case only checks indicators
+    under_test = {e["rule"] for e in case.expect if "rule" in e}
+    if case.expect or case.expect_indicators is None:
+        under_test.add(case.rule)
+    actual = [f.to_dict() for f in findings if f.rule in under_test]
+    missing, remaining = _match(case.expect, actual, {"rule": case.rule})
+    lines = [f"  expected, not found: {_short(m)}" for m in missing]
+    lines += [f"  found, not expected: {_short(a)}" for a in remaining]
+    if missing or remaining:
         lines.append("  actual findings of the rule(s) under test:")
         for a in actual:
             lines.append("    " + _short(a, full=True))
-            for step in a["explain"]:
-                lines.append("        " + step)
-    return CaseResult(
-        case,
-        ok,
-        "" if ok else f"{len(missing)} expected finding(s) not found, {len(remaining)} unexpected",
-        time.perf_counter() - t0,
-        lines,
+            lines.extend("        " + step for step in a["explain"])
+    ind_missing: list[dict[str, Any]] = []
+    if case.expect_indicators is not None:
+        names = {e.get("indicator", case.rule) for e in case.expect_indicators}
+        got = [r.to_dict() for r in acc.results() if r.indicator in names]
+        ind_missing, _ = _match(case.expect_indicators, got, {"indicator": case.rule})
+        lines += [f"  indicator expected, not found: {_short(m)}" for m in ind_missing]
+        if ind_missing:
+            lines += [
+                "  indicator actual: " + ", ".join(f"{k}: {g[k]!r}" for k in INDICATOR_CHECKABLE)
+                for g in got
+            ]
+    ok = not missing and not remaining and not ind_missing
+    msg = (
+        ""
+        if ok
+        else (f"{len(missing) + len(ind_missing)} expected not found, {len(remaining)} unexpected")
     )
+    return CaseResult(case, ok, msg, time.perf_counter() - t0, lines)
 
 
 def _short(d: dict[str, Any], full: bool = False) -> str:
