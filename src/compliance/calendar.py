@@ -59,6 +59,9 @@ class Calendar:
         """The n-th business day after ``start`` (``start`` itself never counts)."""
         if n < 0:
             raise ValueError("business days must be non-negative")
+        return _add_business_days(self, start, n)
+
+    def _walk(self, start: dt.date, n: int) -> dt.date:
         day = start
         while n > 0:
             day += dt.timedelta(days=1)
@@ -82,6 +85,11 @@ class Calendar:
             fixed_closures=self.fixed_closures,
             extra_closures=self.extra_closures | frozenset(days),
         )
+
+
+@lru_cache(maxsize=65536)
+def _add_business_days(cal: Calendar, start: dt.date, n: int) -> dt.date:
+    return cal._walk(start, n)
 
 
 @lru_cache(maxsize=32)

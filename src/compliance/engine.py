@@ -92,13 +92,23 @@ def parse_as_of(value: dt.datetime | dt.date | str, tz: ZoneInfo) -> dt.datetime
 class Due:
     date: dt.date  # local date (for instants: the local date of the instant)
     instant: dt.datetime | None = None  # set for hour deadlines with a precise start
+    ts: float = 0.0  # POSIX timestamp of ``instant``
+    _text: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.instant is not None:
+            self.ts = self.instant.timestamp()
 
     def text(self) -> str:
-        return self.instant.isoformat() if self.instant is not None else self.date.isoformat()
+        if self._text is None:
+            self._text = (
+                self.instant.isoformat() if self.instant is not None else self.date.isoformat()
+            )
+        return self._text
 
     def in_time(self, ev: Ev) -> bool:
         if self.instant is not None and ev.precise:
-            return ev.instant <= self.instant
+            return ev.key[0] <= self.ts
         return ev.date <= self.date
 
     def passed(self, as_of: dt.datetime, as_of_date: dt.date) -> bool:
@@ -154,7 +164,7 @@ def _closer_part(rule: CompiledRule, ev: Ev, pval: str | None) -> bool:
 
 def _at_or_after(ev: Ev, ref: Ev) -> bool:
     if ev.precise and ref.precise:
-        return ev.instant >= ref.instant
+        return ev.key[0] >= ref.key[0]
     return ev.date >= ref.date
 
 
@@ -165,18 +175,19 @@ def _after(ev: Ev, ref: Ev) -> bool:
 
 
 def _first_closer(
-    rule: CompiledRule, m: Matcher | None, case: CaseEvents, trig: Ev, pval: str | None
+    rule: CompiledRule, m: Matcher | list[Ev] | None, case: CaseEvents, trig: Ev, pval: str | None
 ) -> Ev | None:
+    """The first closing event at or after the trigger (``m``: a matcher or its selection)."""
     if m is None:
         return None
-    for ev in m.select(case):
+    for ev in m.select(case) if isinstance(m, Matcher) else m:
         if ev is not trig and _at_or_after(ev, trig) and _closer_part(rule, ev, pval):
             return ev
     return None
 
 
 def _fmt(ev: Ev) -> str:
-    return ev.instant.isoformat() if ev.precise else ev.date.isoformat()
+    return ev.when
 
 
 def _date_attr(ev: Ev, name: str | None) -> dt.date | None:
@@ -330,10 +341,10 @@ class Engine:
     ) -> Due:
         """``start`` + period with the rule's counting, month-end and roll policies."""
         if period.is_hours and exact and start.precise:
-            inst = period.add_to_instant(start.instant).astimezone(start.instant.tzinfo)
-            local = inst.astimezone(cr.calendar.tz)
-            explain.append(f"+{period} (exact elapsed time) -> {local.isoformat()}")
-            return Due(local.date(), local)
+            local = period.add_to_instant(start.instant).astimezone(cr.calendar.tz)
+            due = Due(local.date(), local)
+            explain.append(f"+{period} (exact elapsed time) -> {due.text()}")
+            return due
         if period.is_hours:
             day = period.add_to_date(start.date)
             explain.append(
@@ -529,8 +540,9 @@ class Engine:
                     ob.sat = s
                     used.add(s.id)
                     break
+        closers = cr.closers.select(ctx.case) if cr.closers else None
         for ob in obligations:
-            closer = _first_closer(cr, cr.closers, ctx.case, ob.trig, ob.pval)
+            closer = _first_closer(cr, closers, ctx.case, ob.trig, ob.pval)
             excuse = None
             if ob.sat is None or not ob.due.in_time(ob.sat):
                 excuse = self._excuse(cr, ob.trig, ob.pval, ob.due, ctx)

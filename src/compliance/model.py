@@ -129,11 +129,22 @@ class Ev:
     precise: bool
     refs: tuple[str, ...]
     attrs: Mapping[str, Any]
-    key: tuple[dt.datetime, str]
+    key: tuple[float, str]  # (POSIX timestamp, id): total order, cheap to compare
+    _when: str | None = None
+
+    @property
+    def ts(self) -> float:
+        return self.key[0]
+
+    @property
+    def when(self) -> str:
+        """The event's time as printed in findings (instant with offset, or date)."""
+        if self._when is None:
+            self._when = self.instant.isoformat() if self.precise else self.date.isoformat()
+        return self._when
 
     def label(self) -> str:
-        when = self.instant.isoformat() if self.precise else self.date.isoformat()
-        return f"{self.id} {self.type} {when}"
+        return f"{self.id} {self.type} {self.when}"
 
 
 @dataclass(slots=True)
@@ -149,7 +160,8 @@ class CaseEvents:
     subject: Mapping[str, Any] = field(default_factory=dict)
 
     def upto(self, as_of: dt.datetime) -> CaseEvents:
-        kept = [e for e in self.events if e.instant <= as_of]
+        limit = as_of.timestamp()
+        kept = [e for e in self.events if e.key[0] <= limit]
         if len(kept) == len(self.events):
             return self
         by_type: dict[str, list[Ev]] = {}
@@ -170,19 +182,34 @@ def _fail(reason: str, case_id: str | None, location: str | None = None) -> Time
     return TimelineError(reason, case_id=case_id, location=location)
 
 
+_SCALARS = (str, int, float, bool, dt.date)
+_SCALAR_TYPES = frozenset(_SCALARS)
+_EVENT_KEYS = frozenset({"id", "type", "at", "refs", "attrs"})
+
+
 def _check_attrs(attrs: Any, case_id: str, loc: str) -> Mapping[str, Any]:
-    if attrs is None:
+    if not attrs:
         return {}
-    if not isinstance(attrs, Mapping):
+    if type(attrs) is not dict and not isinstance(attrs, Mapping):
         raise _fail("attrs must be an object of scalars", case_id, loc)
     for k, v in attrs.items():
-        if not isinstance(v, str | int | float | bool | dt.date) or v is None:
+        if type(v) not in _SCALAR_TYPES and not isinstance(v, _SCALARS):
             raise _fail(
                 f"attribute {k!r} must be a string, number, bool or date, got {type(v).__name__}",
                 case_id,
                 f"{loc}.{k}",
             )
     return attrs
+
+
+def _at(value: Any, default_tz: ZoneInfo | None) -> dt.datetime | dt.date:
+    """Fast path for the common ISO strings; everything else via parse_instant."""
+    if type(value) is str and len(value) > 10 and value[-6] in "+-" and value[-3] == ":":
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    return parse_instant(value, default_tz)
 
 
 def normalize(
@@ -235,42 +262,48 @@ def normalize(
 
     events: list[Ev] = []
     by_id: dict[str, Ev] = {}
+    midnight = dt.time(0, 0)
     for i, raw in enumerate(raw_events):
-        loc = f"events[{i}]"
-        if not isinstance(raw, Mapping):
-            raise _fail("an event must be an object", case_id, loc)
-        eid, etype = raw.get("id"), raw.get("type")
-        if isinstance(eid, int) and not isinstance(eid, bool):
-            eid = str(eid)
-        if not isinstance(eid, str) or not eid:
-            raise _fail("event without id", case_id, f"{loc}.id")
-        loc = f"events[{i}] ({eid})"
-        if not isinstance(etype, str) or not etype:
-            raise _fail("event without type", case_id, f"{loc}.type")
-        extra = set(raw) - {"id", "type", "at", "refs", "attrs"}
-        if extra:
-            raise _fail(f"unknown field(s) {sorted(extra)}", case_id, loc)
+        if type(raw) is not dict and not isinstance(raw, Mapping):
+            raise _fail("an event must be an object", case_id, f"events[{i}]")
+        eid, etype, at_raw = raw.get("id"), raw.get("type"), raw.get("at")
+        if type(eid) is not str:
+            if isinstance(eid, int) and not isinstance(eid, bool):
+                eid = str(eid)
+            else:
+                raise _fail("event without id", case_id, f"events[{i}].id")
+        if not eid:
+            raise _fail("event without id", case_id, f"events[{i}].id")
+        if type(etype) is not str or not etype:
+            raise _fail("event without type", case_id, f"events[{i}] ({eid}).type")
+        if not raw.keys() <= _EVENT_KEYS:
+            extra = sorted(set(raw) - _EVENT_KEYS)
+            raise _fail(f"unknown field(s) {extra}", case_id, f"events[{i}] ({eid})")
         if eid in by_id:
-            raise _fail(f"duplicate event id {eid!r}", case_id, loc)
-        if "at" not in raw or raw["at"] in (None, ""):
-            raise _fail("event without 'at'", case_id, f"{loc}.at")
+            raise _fail(f"duplicate event id {eid!r}", case_id, f"events[{i}] ({eid})")
+        if at_raw is None or at_raw == "":
+            raise _fail("event without 'at'", case_id, f"events[{i}] ({eid}).at")
         try:
-            at = parse_instant(raw["at"], default_tz)
+            at = _at(at_raw, default_tz)
         except ValueError as exc:
-            raise _fail(str(exc), case_id, f"{loc}.at") from None
+            raise _fail(str(exc), case_id, f"events[{i}] ({eid}).at") from None
         if isinstance(at, dt.datetime):
             instant = at
             date = at.astimezone(tz).date()
             precise = True
         else:
             date = at
-            instant = dt.datetime(at.year, at.month, at.day, tzinfo=tz)
+            instant = dt.datetime.combine(at, midnight, tzinfo=tz)
             precise = False
         refs = raw.get("refs") or ()
-        if not isinstance(refs, list | tuple) or not all(isinstance(r, str) for r in refs):
-            raise _fail("refs must be a list of event ids", case_id, f"{loc}.refs")
-        attrs = _check_attrs(raw.get("attrs"), case_id, f"{loc}.attrs")
-        ev = Ev(eid, etype, instant, date, precise, tuple(refs), attrs, (instant, eid))
+        if refs:
+            if not isinstance(refs, list | tuple) or not all(type(r) is str for r in refs):
+                raise _fail(
+                    "refs must be a list of event ids", case_id, f"events[{i}] ({eid}).refs"
+                )
+            refs = tuple(refs)
+        attrs = _check_attrs(raw.get("attrs"), case_id, f"events[{i}] ({eid}).attrs")
+        ev = Ev(eid, etype, instant, date, precise, refs, attrs, (instant.timestamp(), eid))
         by_id[eid] = ev
         events.append(ev)
 

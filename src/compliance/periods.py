@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from dateutil.relativedelta import relativedelta
@@ -81,13 +82,13 @@ class Period:
         return -(-self.amount // 24)
 
     def add_to_instant(self, start: dt.datetime) -> dt.datetime:
-        """Exact elapsed hours from an aware instant (computed in UTC, so DST-correct)."""
+        """Exact elapsed hours from an aware instant, as a UTC instant (DST-correct)."""
         if self.unit != "hours":
             raise PeriodError(f"{self.text!r} cannot be added to an instant; it is date based")
         if start.tzinfo is None:
             raise ValueError("instant must be time-zone aware")
-        tz = start.tzinfo
-        return (start.astimezone(dt.UTC) + dt.timedelta(hours=self.amount)).astimezone(tz)
+        # aware arithmetic in UTC is exact elapsed time; the caller converts to its zone
+        return start.astimezone(dt.UTC) + dt.timedelta(hours=self.amount)
 
     def add_to_date(
         self,
@@ -133,6 +134,7 @@ class Period:
         return self.text
 
 
+@lru_cache(maxsize=65536)
 def _add_months(start: dt.date, months: int, month_end: MonthEnd) -> dt.date:
     end: dt.date = start + relativedelta(months=months)  # dateutil clamps to the month end
     if end.day == start.day or month_end == "clamp":
