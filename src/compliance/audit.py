@@ -1,7 +1,9 @@
 """Batch audit: stream many cases through the engine, in order, with optional worker processes.
 
 Every case read ends as exactly one of: evaluated, or rejected with an error record (line and
-reason). The summary reconciles: read = evaluated + rejected.
+reason). The summary reconciles: read = evaluated + rejected. With ``--workers N`` the cases are
+evaluated — and, for JSON Lines, serialised — in worker processes; results come back in input
+order, so the output is identical to ``--workers 1``.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from compliance.engine import Engine, Observation
 from compliance.errors import ComplianceError, TimelineError
 from compliance.indicators import IndicatorAccumulator
 from compliance.io.readers import ColumnMapping, Item, read_cases
-from compliance.model import Finding
+from compliance.io.writers import jsonl_line
+from compliance.model import VIOLATIONS, Finding
+from compliance.privacy import pseudonym
 from compliance.rules.load import RuleSet, load_rules
 
-__all__ = ["AuditSummary", "CaseOutcome", "ErrorRecord", "run_audit"]
+__all__ = ["AuditSummary", "CaseOutcome", "Emit", "ErrorRecord", "run_audit"]
 
 
 @dataclass(slots=True)
@@ -40,6 +44,29 @@ class ErrorRecord:
         }
 
 
+@dataclass(frozen=True)
+class Emit:
+    """Output work done where a case is evaluated (in the worker, with --workers): JSON Lines
+    already filtered by status, pseudonymised and CPR-masked, so the parent only writes bytes."""
+
+    jsonl: bool = False
+    statuses: frozenset[str] | None = None
+    pseudonym_key: bytes | None = None
+    keep_findings: bool = True
+
+    def keep(self, f: Finding) -> bool:
+        return self.statuses is None or f.status in self.statuses
+
+    def record(self, f: Finding) -> dict[str, Any]:
+        d = f.to_dict()
+        if self.pseudonym_key:
+            d["case_id"] = pseudonym(f.case_id, self.pseudonym_key)
+        return d
+
+
+Stat = tuple[str, str, str | None]  # (rule, status, month charted) — enough for the summary
+
+
 @dataclass(slots=True)
 class CaseOutcome:
     line: int
@@ -50,6 +77,8 @@ class CaseOutcome:
     error: ErrorRecord | None = None
     unknown_event_types: dict[str, int] = field(default_factory=dict)
     ignored_future_events: int = 0
+    stats: list[Stat] = field(default_factory=list)
+    lines: bytes = b""
 
 
 @dataclass
@@ -62,7 +91,7 @@ class AuditSummary:
     rejected: int = 0
     findings: Counter[str] = field(default_factory=Counter)
     by_rule: dict[str, Counter[str]] = field(default_factory=dict)
-    by_month: dict[str, Counter[str]] = field(default_factory=dict)  # violations per due month
+    by_month: dict[str, Counter[str]] = field(default_factory=dict)  # violations per month
     unknown_event_types: Counter[str] = field(default_factory=Counter)
     ignored_future_events: int = 0
     errors: list[ErrorRecord] = field(default_factory=list)
@@ -83,13 +112,11 @@ class AuditSummary:
                 self.errors.append(outcome.error)
             return
         self.evaluated += 1
-        for f in outcome.findings:
-            self.findings[f.status] += 1
-            self.by_rule.setdefault(f.rule, Counter())[f.status] += 1
-            # a breach is charted when it happened; other violations by their due date
-            when = f.satisfied_at if f.status == "breached" else f.due
-            if f.is_violation and when:
-                self.by_month.setdefault(when[:7], Counter())[f.status] += 1
+        for rule, status, month in outcome.stats:
+            self.findings[status] += 1
+            self.by_rule.setdefault(rule, Counter())[status] += 1
+            if month:
+                self.by_month.setdefault(month, Counter())[status] += 1
         self.unknown_event_types.update(outcome.unknown_event_types)
         self.ignored_future_events += outcome.ignored_future_events
 
@@ -121,63 +148,65 @@ class AuditSummary:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(specs: Sequence[str], as_of: str, default_tz: str | None) -> None:
+def _init_worker(specs: Sequence[str], as_of: str, default_tz: str | None, emit: Emit) -> None:
     _WORKER["engine"] = Engine(load_rules(*specs), default_tz=default_tz)
     _WORKER["as_of"] = as_of
+    _WORKER["emit"] = emit
 
 
-def _evaluate(engine: Engine, as_of: Any, item: Item) -> CaseOutcome:
+def _stat(f: Finding) -> Stat:
+    # a breach is charted when it happened; other violations by their due date
+    when = f.satisfied_at if f.status == "breached" else f.due
+    return f.rule, f.status, when[:7] if (when and f.status in VIOLATIONS) else None
+
+
+def _rejected(item: Item, case_id: str | None, reason: str) -> CaseOutcome:
+    return CaseOutcome(
+        item.line, item.source, case_id, error=ErrorRecord(item.source, item.line, case_id, reason)
+    )
+
+
+def _evaluate(engine: Engine, as_of: Any, item: Item, emit: Emit = Emit()) -> CaseOutcome:
+    item = item.parsed()
     if item.error is not None or item.case is None:
         err = item.error or TimelineError("empty item")
-        return CaseOutcome(
-            item.line,
-            item.source,
-            err.case_id,
-            error=ErrorRecord(
-                item.source,
-                item.line,
-                err.case_id,
-                err.reason if not err.location else f"{err.location}: {err.reason}",
-            ),
-        )
+        reason = f"{err.location}: {err.reason}" if err.location else err.reason
+        return _rejected(item, err.case_id, reason)
     cid = item.case.get("case_id")
     cid = str(cid) if cid is not None else None
     try:
         res = engine.evaluate(item.case, as_of=as_of)
+    except TimelineError as exc:
+        return _rejected(item, cid, f"{exc.location}: {exc.reason}" if exc.location else exc.reason)
     except ComplianceError as exc:
-        reason = exc.reason if isinstance(exc, TimelineError) else str(exc)
-        if isinstance(exc, TimelineError) and exc.location:
-            reason = f"{exc.location}: {reason}"
-        return CaseOutcome(
-            item.line, item.source, cid, error=ErrorRecord(item.source, item.line, cid, reason)
-        )
+        return _rejected(item, cid, str(exc))
     except RecursionError:
-        return CaseOutcome(
-            item.line,
-            item.source,
-            cid,
-            error=ErrorRecord(item.source, item.line, cid, "input nested too deeply"),
-        )
+        return _rejected(item, cid, "input nested too deeply")
+    lines = b""
+    if emit.jsonl:
+        lines = b"".join(jsonl_line(emit.record(f)) for f in res.findings if emit.keep(f))
     return CaseOutcome(
         item.line,
         item.source,
         res.case_id,
-        res.findings,
+        res.findings if emit.keep_findings else [],
         res.observations,
         unknown_event_types=res.unknown_event_types,
         ignored_future_events=res.ignored_future_events,
+        stats=[_stat(f) for f in res.findings],
+        lines=lines,
     )
 
 
 def _evaluate_in_worker(item: Item) -> CaseOutcome:
-    return _evaluate(_WORKER["engine"], _WORKER["as_of"], item)
+    return _evaluate(_WORKER["engine"], _WORKER["as_of"], item, _WORKER["emit"])
 
 
 def iter_items(
-    inputs: Iterable[str], fmt: str | None, mapping: ColumnMapping | None
+    inputs: Iterable[str], fmt: str | None, mapping: ColumnMapping | None, lazy: bool = False
 ) -> Iterator[Item]:
     for path in inputs:
-        yield from read_cases(path, fmt, mapping)
+        yield from read_cases(path, fmt, mapping, lazy)
 
 
 def run_audit(
@@ -190,19 +219,19 @@ def run_audit(
     fmt: str | None = None,
     mapping: ColumnMapping | None = None,
     default_tz: str | None = None,
-    chunksize: int = 64,
+    chunksize: int = 256,
+    emit: Emit = Emit(),
 ) -> Iterator[CaseOutcome]:
     """Yield one outcome per case read, in input order, whatever the number of workers."""
-    items = iter_items(inputs, fmt, mapping)
+    items = iter_items(inputs, fmt, mapping, lazy=True)  # JSON is parsed where it is evaluated
     if workers <= 1:
         engine = Engine(rules, default_tz=default_tz)
         for item in items:
-            yield _evaluate(engine, as_of, item)
+            yield _evaluate(engine, as_of, item, emit)
         return
-    ctx = mp.get_context("fork") if hasattr(mp, "get_context") else mp
-    with ctx.Pool(
-        workers, initializer=_init_worker, initargs=(list(specs), as_of.isoformat(), default_tz)
-    ) as pool:
+    ctx = mp.get_context("fork")
+    initargs = (list(specs), as_of.isoformat(), default_tz, emit)
+    with ctx.Pool(workers, initializer=_init_worker, initargs=initargs) as pool:
         yield from pool.imap(_evaluate_in_worker, items, chunksize=chunksize)
 
 

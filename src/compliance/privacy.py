@@ -12,24 +12,46 @@ import hmac
 import re
 from typing import Any
 
-__all__ = ["mask_cpr", "mask_obj", "pseudonym"]
+__all__ = ["mask_bytes", "mask_cpr", "mask_obj", "pseudonym"]
 
-_CPR = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})[- ]?(\d{4})(?!\d)")
+_PATTERN = r"(?<![0-9])([0-9]{2})([0-9]{2})([0-9]{2})[- ]?([0-9]{4})(?![0-9])"  # ASCII digits
+_CPR = re.compile(_PATTERN)
+_CPR_BYTES = re.compile(_PATTERN.encode())
 MASK = "******-****"
 
 
-def _valid(d: str, m: str, y: str) -> bool:
+def _valid(d: str | bytes, m: str | bytes, y: str | bytes) -> bool:
+    day, month, year = int(d), int(m), int(y)
     try:
-        dt.date(2000 + int(y), int(m), int(d))  # any century: only day/month validity matters
+        dt.date(2000 + year, month, day)  # only day/month validity matters for the shape
         return True
     except ValueError:
-        return int(d) == 29 and int(m) == 2  # 29 Feb of a leap year in another century
+        return day == 29 and month == 2  # 29 February of a leap year in another century
+
+
+# Prefilter (C speed): map ASCII digits to "0", "-" and space to "-", every other byte to " ".
+# A CPR-shaped value then reads "0000000000" or "000000-0000", so a plain substring test is an
+# exact superset check, and the (slower) regex runs only on text that really could hold one.
+_SHAPE = bytes(48 if 48 <= i <= 57 else 45 if i in (32, 45) else 32 for i in range(256))
+
+
+def _may_hold_cpr(data: bytes) -> bool:
+    shape = data.translate(_SHAPE)
+    return b"0000000000" in shape or b"000000-0000" in shape
 
 
 def mask_cpr(text: str) -> str:
-    if not any(c.isdigit() for c in text):
+    """Replace CPR-shaped values (ddmmyy-xxxx, ddmmyyxxxx with a valid date) by a mask."""
+    if len(text) < 10 or not _may_hold_cpr(text.encode("utf-8", "surrogatepass")):
         return text
     return _CPR.sub(lambda m: MASK if _valid(m[1], m[2], m[3]) else m[0], text)
+
+
+def mask_bytes(data: bytes) -> bytes:
+    """``mask_cpr`` for serialized output (one pass over a whole JSON line)."""
+    if not _may_hold_cpr(data):
+        return data
+    return _CPR_BYTES.sub(lambda m: MASK.encode() if _valid(m[1], m[2], m[3]) else m[0], data)
 
 
 def mask_obj(obj: Any) -> Any:

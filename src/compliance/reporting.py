@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from compliance.audit import AuditSummary, CaseOutcome, accumulate, run_audit
+from compliance.audit import AuditSummary, CaseOutcome, Emit, accumulate, run_audit
 from compliance.engine import Engine
 from compliance.errors import ComplianceError
 from compliance.indicators import IndicatorAccumulator, IndicatorResult
@@ -98,6 +98,12 @@ def run_audit_command(
     _check_inputs(inputs)
     summary = AuditSummary(as_of.isoformat(), list(specs), list(inputs))
     ind = IndicatorAccumulator(rules.rules)
+    emit = Emit(
+        jsonl=fmt == "jsonl",
+        statuses=frozenset(statuses) if statuses else None,
+        pseudonym_key=pseudonym_key,
+        keep_findings=fmt != "jsonl",
+    )
     outcomes = accumulate(
         run_audit(
             inputs,
@@ -108,21 +114,13 @@ def run_audit_command(
             fmt=input_format,
             mapping=mapping,
             default_tz=default_tz,
+            emit=emit,
         ),
         summary,
         ind,
     )
     if progress:
         outcomes = _with_progress(outcomes, _count_lines(inputs))
-
-    def prep(f: Finding) -> dict[str, Any]:
-        d = f.to_dict()
-        if pseudonym_key:
-            d["case_id"] = pseudonym(f.case_id, pseudonym_key)
-        return d
-
-    def keep(f: Finding) -> bool:
-        return statuses is None or f.status in statuses
 
     def report_error(o: CaseOutcome) -> None:
         if o.error is not None:
@@ -134,13 +132,12 @@ def run_audit_command(
                 mask_cpr(f"rejected: {e.source}:{e.line}: case {cid or '?'}: {e.reason}") + "\n"
             )
 
-    if fmt == "jsonl":
+    if fmt == "jsonl":  # findings arrive serialised (in the worker, with --workers)
         with atomic_binary(output) as fh:
             for o in outcomes:
                 report_error(o)
-                for f in o.findings:
-                    if keep(f):
-                        fh.write(jsonl_line(prep(f)))
+                if o.lines:
+                    fh.write(o.lines)
         return summary
 
     findings: list[dict[str, Any]] = []
@@ -148,9 +145,9 @@ def run_audit_command(
     for o in outcomes:
         report_error(o)
         for f in o.findings:
-            if not keep(f):
+            if not emit.keep(f):
                 continue
-            d = prep(f)
+            d = emit.record(f)
             if fmt == "html":
                 if f.is_violation and len(violations) < MAX_HTML_VIOLATIONS:
                     violations.append(d)

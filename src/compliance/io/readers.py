@@ -26,10 +26,32 @@ MAX_LINE_BYTES = 50_000_000
 
 @dataclass(slots=True)
 class Item:
+    """One case as read: parsed (``case``), still raw JSON (``raw``, parsed where it is
+    evaluated — in a worker process with --workers), or a located error."""
+
     line: int
     source: str
     case: dict[str, Any] | None = None
     error: TimelineError | None = None
+    raw: bytes | None = None
+
+    def parsed(self) -> Item:
+        if self.raw is None:
+            return self
+        try:
+            obj = orjson.loads(self.raw)
+        except orjson.JSONDecodeError as exc:
+            return Item(
+                self.line,
+                self.source,
+                error=TimelineError(
+                    f"invalid JSON: {exc}",
+                    line=self.line,
+                    source=self.source,
+                    case_id=_guess_id(self.raw),
+                ),
+            )
+        return _case_from(obj, self.line, self.source)
 
 
 @dataclass
@@ -79,11 +101,12 @@ def detect_format(path: str) -> str:
 
 
 def read_cases(
-    path: str, fmt: str | None = None, mapping: ColumnMapping | None = None
+    path: str, fmt: str | None = None, mapping: ColumnMapping | None = None, lazy: bool = False
 ) -> Iterator[Item]:
+    """Items of one input file. ``lazy``: JSON Lines are left unparsed (``Item.parsed()``)."""
     fmt = fmt or detect_format(path)
     if fmt == "jsonl":
-        yield from _jsonl(path)
+        yield from _jsonl(path, lazy)
     elif fmt == "json":
         yield from _json(path)
     elif fmt == "csv":
@@ -111,7 +134,7 @@ def _case_from(obj: Any, line: int, source: str) -> Item:
     return Item(line, source, case=obj)
 
 
-def _jsonl(path: str) -> Iterator[Item]:
+def _jsonl(path: str, lazy: bool = False) -> Iterator[Item]:
     with _open_binary(path) as fh:
         for n, raw in enumerate(fh, 1):
             if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -127,18 +150,8 @@ def _jsonl(path: str) -> Iterator[Item]:
                     ),
                 )
                 continue
-            try:
-                obj = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                yield Item(
-                    n,
-                    path,
-                    error=TimelineError(
-                        f"invalid JSON: {exc}", line=n, source=path, case_id=_guess_id(raw)
-                    ),
-                )
-                continue
-            yield _case_from(obj, n, path)
+            item = Item(n, path, raw=raw)
+            yield item if lazy else item.parsed()
 
 
 def _guess_id(raw: bytes) -> str | None:

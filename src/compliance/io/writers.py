@@ -15,7 +15,7 @@ from typing import IO, Any
 
 import orjson
 
-from compliance.privacy import mask_obj
+from compliance.privacy import mask_bytes, mask_obj
 
 __all__ = ["CSV_FIELDS", "atomic_binary", "finding_row", "jsonl_line", "write_csv", "write_xlsx"]
 
@@ -67,7 +67,7 @@ def atomic_binary(path: str | None) -> Iterator[IO[bytes]]:
 
 
 def jsonl_line(obj: dict[str, Any]) -> bytes:
-    return orjson.dumps(mask_obj(obj)) + b"\n"
+    return mask_bytes(orjson.dumps(obj)) + b"\n"
 
 
 def finding_row(f: dict[str, Any]) -> dict[str, Any]:
