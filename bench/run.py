@@ -19,6 +19,7 @@ Usage: python bench/run.py [--sizes 2000,20000,100000] [--quick]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -89,10 +90,8 @@ def c_validate(path: str) -> dict[str, Any]:
     t = time.perf_counter()
     with open(path, "rb") as fh:
         for line in fh:
-            try:
+            with contextlib.suppress(ValueError):
                 Timeline.model_validate_json(line)
-            except ValueError:
-                pass
     return {"seconds": time.perf_counter() - t, "rss_mb": _rss_mb()}
 
 
@@ -124,7 +123,7 @@ def c_audit(path: str, workers: str) -> dict[str, Any]:
     from compliance.cli import app
 
     t = time.perf_counter()
-    try:
+    with contextlib.suppress(SystemExit):
         app(
             [
                 "audit",
@@ -143,8 +142,6 @@ def c_audit(path: str, workers: str) -> dict[str, Any]:
             ],
             standalone_mode=False,
         )
-    except SystemExit:
-        pass
     return {"seconds": time.perf_counter() - t, "rss_mb": _rss_mb()}
 
 
@@ -265,7 +262,8 @@ def main() -> None:
     }
     for n in sizes:
         path = str(corpus(n))
-        events = sum(len(json.loads(line)["events"]) for line in open(path, encoding="utf-8"))
+        with open(path, encoding="utf-8") as fh:
+            events = sum(len(json.loads(line)["events"]) for line in fh)
         parse = child("parse", path)
         validate = child("validate", path)
         audit = child("audit", path, "1")
