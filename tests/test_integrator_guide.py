@@ -74,7 +74,9 @@ def test_break_1_typo_in_period(pack: Path) -> None:
     (pack / "assess-fast.yaml").write_text(RULE.replace("12 hours", "12 hurs"), encoding="utf-8")
     res = runner.invoke(app, ["rules", "lint", str(pack)])
     assert res.exit_code == 1
-    assert f"{pack / 'assess-fast.yaml'}:12: error invalid: within: unknown unit 'hurs'" in res.output
+    assert (
+        f"{pack / 'assess-fast.yaml'}:12: error invalid: within: unknown unit 'hurs'" in res.output
+    )
     assert "did you mean 'hours'" in res.output
     res = runner.invoke(app, ["rules", "test", str(pack)])
     assert res.exit_code == 2 and "assess-fast.yaml:12" in res.stderr
@@ -101,7 +103,9 @@ def test_break_3_wrong_expected_status(pack: Path, tmp_path: Path) -> None:
     res = runner.invoke(app, ["rules", "test", str(pack), "--junit-xml", str(junit)])
     assert res.exit_code == 1
     assert "FAIL" in res.output and ":: late" in res.output
-    assert "expected, not found: {rule: 'mytown.notification.assess-12h', status: 'met'" in res.output
+    assert (
+        "expected, not found: {rule: 'mytown.notification.assess-12h', status: 'met'" in res.output
+    )
     assert "status: 'late'" in res.output  # the actual finding is shown, with its explanation
     failure = ET.parse(junit).getroot().find(".//failure")
     assert failure is not None and "expected, not found" in (failure.text or "")
@@ -114,29 +118,88 @@ def test_impact_of_a_statutory_change(tmp_path: Path) -> None:
 
     shutil.copytree(root / "rules" / "dk", new)
     rule = new / "investigation-complete.yaml"
-    rule.write_text(rule.read_text(encoding="utf-8").replace("within: 4 months", "within: 3 months"), encoding="utf-8")
-    res = runner.invoke(app, ["rules", "diff", "--old", str(root / "rules" / "dk"), "--new", str(new),
-                              "--cases", str(root / "fixtures" / "demo" / "cases.jsonl"),
-                              "--as-of", "2025-06-30", "--format", "json"])
+    rule.write_text(
+        rule.read_text(encoding="utf-8").replace("within: 4 months", "within: 3 months"),
+        encoding="utf-8",
+    )
+    res = runner.invoke(
+        app,
+        [
+            "rules",
+            "diff",
+            "--old",
+            str(root / "rules" / "dk"),
+            "--new",
+            str(new),
+            "--cases",
+            str(root / "fixtures" / "demo" / "cases.jsonl"),
+            "--as-of",
+            "2025-06-30",
+            "--format",
+            "json",
+        ],
+    )
     assert res.exit_code == 1  # something changed
     report = json.loads(res.stdout)
     assert set(report["per_rule"]) == {"dk.investigation.complete"}
     assert report["per_rule"]["dk.investigation.complete"]["met→late"] > 0
-    assert all(c["old"]["due"] > c["new"]["due"] for c in report["changes"] if c["old"] and c["new"])
-    same = runner.invoke(app, ["rules", "diff", "--old", str(root / "rules" / "dk"), "--new", str(root / "rules" / "dk"),
-                               "--cases", str(root / "fixtures" / "demo" / "cases.jsonl"), "--as-of", "2025-06-30"])
+    assert all(
+        c["old"]["due"] > c["new"]["due"] for c in report["changes"] if c["old"] and c["new"]
+    )
+    same = runner.invoke(
+        app,
+        [
+            "rules",
+            "diff",
+            "--old",
+            str(root / "rules" / "dk"),
+            "--new",
+            str(root / "rules" / "dk"),
+            "--cases",
+            str(root / "fixtures" / "demo" / "cases.jsonl"),
+            "--as-of",
+            "2025-06-30",
+        ],
+    )
     assert same.exit_code == 0 and "0 finding(s) changed" in same.stdout
 
 
 def test_pytest_plugin_collects_rule_fixtures(pack: Path, tmp_path: Path) -> None:
     (tmp_path / "test_nothing.py").write_text("def test_ok():\n    pass\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                          "--compliance-rules", str(pack), str(tmp_path / "test_nothing.py")],
-                         capture_output=True, text=True, cwd=tmp_path)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--compliance-rules",
+            str(pack),
+            str(tmp_path / "test_nothing.py"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert "3 passed" in out.stdout, out.stdout + out.stderr
     (pack / "tests" / "assess-fast.yaml").write_text(
-        TESTS.replace("expect: [{status: late", "expect: [{status: met"), encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                          "--compliance-rules", str(pack), str(tmp_path / "test_nothing.py")],
-                         capture_output=True, text=True, cwd=tmp_path)
+        TESTS.replace("expect: [{status: late", "expect: [{status: met"), encoding="utf-8"
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--compliance-rules",
+            str(pack),
+            str(tmp_path / "test_nothing.py"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert "1 failed, 2 passed" in out.stdout and "expected, not found" in out.stdout

@@ -373,6 +373,12 @@ def main() -> None:
         sys.stderr.write(f"error: {mask_cpr(msg)}\n")
         sys.exit(code)
 
+    import signal
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)  # unwinds: partial reports are removed, never renamed
+
+    signal.signal(signal.SIGTERM, terminate)
     try:
         app()
     except ComplianceError as exc:

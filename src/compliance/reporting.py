@@ -289,19 +289,20 @@ def agenda_command(
             for c in ("due", "status", "case", "rule", "partition", "title"):
                 table.add_column(c)
             for f in items:
-                table.add_row(
+                cells = (
                     f.due or "",
                     f.status,
-                    mask_cpr(f.case_id),
+                    f.case_id,
                     f.rule,
                     f.partition or "",
                     titles[f.rule].da if f.rule in titles else "",
                 )
+                table.add_row(*(mask_cpr(c) for c in cells))
             import io
 
             buf = io.StringIO()
             Console(file=buf, width=160).print(table)
-            fh.write(buf.getvalue().encode("utf-8"))
+            fh.write(mask_cpr(buf.getvalue()).encode("utf-8"))
     sys.stderr.write(summary.line() + "\n")
 
 

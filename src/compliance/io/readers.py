@@ -10,7 +10,7 @@ import csv
 import io
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,7 @@ class ColumnMapping:
     attrs: dict[str, str] = field(default_factory=dict)  # attr name -> their column
     subject: dict[str, str] = field(default_factory=dict)
     types: dict[str, str] = field(default_factory=dict)  # their value -> our event type
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)  # attr -> {theirs: ours}
     date_format: str | None = None  # e.g. "%d-%m-%Y" (dates like 01-03-2024)
     decimal_comma: bool = False
 
@@ -74,15 +75,7 @@ class ColumnMapping:
             raise ComplianceError(f"{path}: cannot read column mapping: {exc}") from None
         if not isinstance(data, dict):
             raise ComplianceError(f"{path}: a column mapping is a YAML mapping")
-        allowed = {
-            "delimiter",
-            "columns",
-            "attrs",
-            "subject",
-            "types",
-            "date_format",
-            "decimal_comma",
-        }
+        allowed = {f.name for f in fields(cls)}
         bad = set(data) - allowed
         if bad:
             raise ComplianceError(f"{path}: unknown mapping key(s) {sorted(bad)}")
@@ -134,21 +127,40 @@ def _case_from(obj: Any, line: int, source: str) -> Item:
     return Item(line, source, case=obj)
 
 
+def _lines(fh: io.BufferedReader, limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """Numbered lines, never holding more than ``limit`` bytes of one line in memory; a longer
+    line is skipped to its end and yielded as None."""
+    n = 0
+    while True:
+        raw = fh.readline(limit + 1)
+        if not raw:
+            return
+        n += 1
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while True:  # drain the rest of the over-long line
+                rest = fh.readline(1 << 20)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield n, None
+            continue
+        yield n, raw
+
+
 def _jsonl(path: str, lazy: bool = False) -> Iterator[Item]:
     with _open_binary(path) as fh:
-        for n, raw in enumerate(fh, 1):
-            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            if not raw.strip():
-                continue
-            if len(raw) > MAX_LINE_BYTES:
+        for n, raw in _lines(fh, MAX_LINE_BYTES):
+            if raw is None:
                 yield Item(
                     n,
                     path,
                     error=TimelineError(
-                        f"line longer than {MAX_LINE_BYTES} bytes", line=n, source=path
+                        f"line longer than {MAX_LINE_BYTES:,} bytes; skipped", line=n, source=path
                     ),
                 )
+                continue
+            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
                 continue
             item = Item(n, path, raw=raw)
             yield item if lazy else item.parsed()
@@ -212,7 +224,7 @@ def _at(value: str, mapping: ColumnMapping) -> str:
 
 def _csv(path: str, mapping: ColumnMapping) -> Iterator[Item]:
     try:
-        fh = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+        fh = open(path, encoding="utf-8-sig", newline="", errors="surrogateescape")  # noqa: SIM115
     except OSError as exc:
         raise ComplianceError(f"{path}: cannot open: {exc.strerror}") from None
     with fh:
@@ -281,6 +293,7 @@ def _csv(path: str, mapping: ColumnMapping) -> Iterator[Item]:
                 continue
             if len(row) < len(header):
                 row = row + [""] * (len(header) - len(row))
+            bad_utf8 = next((c for c in row if _has_surrogates(c)), None)
             case_id = row[ci].strip()
             if current is None or case_id != current["case_id"]:
                 if current is not None:
@@ -302,16 +315,24 @@ def _csv(path: str, mapping: ColumnMapping) -> Iterator[Item]:
                     seen.clear()
             if not case_id:
                 broken = broken or TimelineError("row without case_id", line=line, source=path)
+            if bad_utf8 is not None:
+                broken = broken or TimelineError(
+                    "invalid UTF-8 in this row (export the file as UTF-8)",
+                    case_id=case_id.encode("utf-8", "replace").decode() or None,
+                    line=line,
+                    source=path,
+                )
             etype = row[ti].strip()
             etype = mapping.types.get(etype, etype)
             ev: dict[str, Any] = {"id": row[ei].strip(), "type": etype, "at": _at(row[ai], mapping)}
             if ri is not None and row[ri].strip():
                 ev["refs"] = [r for r in row[ri].replace("|", " ").replace(",", " ").split() if r]
-            attrs = {
-                k: _convert(row[i], mapping)
-                for k, i in attr_cols.items()
-                if i < len(row) and row[i].strip()
-            }
+            attrs = {}
+            for k, i in attr_cols.items():
+                cell = row[i].strip() if i < len(row) else ""
+                if cell:
+                    table = mapping.values.get(k)
+                    attrs[k] = table[cell] if table and cell in table else _convert(cell, mapping)
             if attrs:
                 ev["attrs"] = attrs
             for k, i in subj_cols.items():
@@ -320,6 +341,14 @@ def _csv(path: str, mapping: ColumnMapping) -> Iterator[Item]:
             current["events"].append(ev)
         if current is not None:
             yield _finish(current, start_line, path, broken)
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
 
 
 def _finish(case: dict[str, Any], line: int, path: str, broken: TimelineError | None) -> Item:

@@ -95,6 +95,8 @@ def load_yaml(path: Path) -> tuple[Any, LineMap]:
         raise RuleError(f"YAML: {exc.problem or exc.context}", path=name, line=line) from None
     except yaml.YAMLError as exc:
         raise RuleError(f"YAML: {exc}", path=name) from None
+    except RecursionError:
+        raise RuleError("YAML nested too deeply", path=name) from None
     return data, lines
 
 

@@ -302,7 +302,7 @@ class Rule(_Strict):
 
     @model_validator(mode="after")
     def _by_kind(self) -> Rule:
-        missing = [f for f in KIND_REQUIRES[self.kind] if getattr(self, f) is None]
+        missing = [f for f in KIND_REQUIRES[self.kind] if getattr(self, f) in (None, [])]
         if missing:
             raise ValueError(f"kind {self.kind!r} needs {', '.join(missing)}")
         age = isinstance(self.trigger, AgeTrigger)
@@ -325,7 +325,7 @@ class Rule(_Strict):
                 raise ValueError("an indicator needs exactly one of 'base' (a rule id) or 'events'")
             if self.period not in (None, "year", "quarter", "month", "all"):
                 raise ValueError("indicator period must be year, quarter, month or all")
-        if self.kind != "indicator" and self.trigger is None:
+        if self.kind != "indicator" and self.trigger in (None, []):
             raise ValueError(f"kind {self.kind!r} needs a trigger")
         for name in ("within", "every"):
             text = getattr(self, name)
