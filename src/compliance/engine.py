@@ -795,64 +795,35 @@ class Engine:
                 and due.in_time(e)
                 and (closer is None or e.key <= closer.key)
             ]
-            if len(hits) > ver.count:
-                breach = hits[ver.count]
+            breach = hits[ver.count] if len(hits) > ver.count else None
+            if breach is not None:
+                status = "breached"
                 explain.append(f"{len(hits)} found; exceeded by {breach.label()}: breached")
-                self._finding(
-                    cr,
-                    ver,
-                    ctx,
-                    status="breached",
-                    trig=trig,
-                    pval=pval,
-                    due=due,
-                    sat=breach,
-                    explain=explain,
-                    count=len(hits),
-                )
             elif closer is not None and due.in_time(closer):
-                # the limit held for the whole life of the case: met (see docs/adr/0005)
+                # the limit held for the whole life of the case: met (docs/adr/0005)
+                status = "met"
                 explain.append(
                     f"closed by {closer.label()} before the window ended, "
                     f"{len(hits)} found: the limit held: met"
                 )
-                self._finding(
-                    cr,
-                    ver,
-                    ctx,
-                    status="met",
-                    trig=trig,
-                    pval=pval,
-                    due=due,
-                    explain=explain,
-                    count=len(hits),
-                )
             elif due.passed(ctx.as_of, ctx.as_of_date):
+                status = "met"
                 explain.append(f"window ended with {len(hits)}: met")
-                self._finding(
-                    cr,
-                    ver,
-                    ctx,
-                    status="met",
-                    trig=trig,
-                    pval=pval,
-                    due=due,
-                    explain=explain,
-                    count=len(hits),
-                )
             else:
+                status = "due"
                 explain.append(f"{len(hits)} so far; window open until {due.text()}")
-                self._finding(
-                    cr,
-                    ver,
-                    ctx,
-                    status="due",
-                    trig=trig,
-                    pval=pval,
-                    due=due,
-                    explain=explain,
-                    count=len(hits),
-                )
+            self._finding(
+                cr,
+                ver,
+                ctx,
+                status=status,
+                trig=trig,
+                pval=pval,
+                due=due,
+                sat=breach,
+                explain=explain,
+                count=len(hits),
+            )
 
     def _age(self, cr: CompiledRule, ctx: _Ctx) -> None:
         assert cr.age is not None and cr.while_ is not None and cr.satisfied_by is not None

@@ -7,6 +7,7 @@ bundled ones ship inside the wheel) or by path.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from compliance.errors import RuleError
-from compliance.rules.schema import AgeTrigger, Rule
+from compliance.rules.schema import Rule
 
 __all__ = ["RuleSet", "Vocabulary", "load_rules", "load_yaml", "packs_root"]
 
@@ -333,46 +334,43 @@ def load_rule_file(path: Path) -> LoadedRule:
     return LoadedRule(rule, str(path), lines)
 
 
+def field_loc(name: str) -> tuple[str | int, ...]:
+    """A matcher name from ``Rule.matchers()`` ("versions.1.or_by") as a line-map key path."""
+    return tuple(int(p) if p.isdigit() else p for p in name.split("."))
+
+
 def check_vocabulary(lr: LoadedRule, vocab: Vocabulary) -> None:
-    rule = lr.rule
-    for name in (
-        "trigger",
-        "satisfied_by",
-        "cancelled_by",
-        "excused_by",
-        "until",
-        "or_by",
-        "matching",
-        "while",
-        "events",
-    ):
-        matcher = getattr(rule, "while_" if name == "while" else name)
-        if matcher is None or isinstance(matcher, AgeTrigger):
-            continue
+    for name, matcher in lr.rule.matchers():
+        loc = field_loc(name)
         for i, em in enumerate(matcher):
             for t in em.event:
                 if not vocab.knows(t):
-                    import difflib
-
                     close = difflib.get_close_matches(t, list(vocab.events), n=1)
                     hint = f"; did you mean {close[0]!r}?" if close else ""
                     raise RuleError(
                         f"{name}: unknown event type {t!r}{hint} (add it to rules/vocabulary.yaml)",
                         path=lr.path,
-                        line=line_for(lr.lines, (name, i, "event")) or line_for(lr.lines, (name,)),
+                        line=line_for(lr.lines, (*loc, i, "event")) or line_for(lr.lines, loc),
                     )
+
+
+def vocabulary_for(root: Path) -> Vocabulary:
+    """The bundled vocabulary extended by any ``vocabulary.yaml`` in ``root`` or above it."""
+    vocab = Vocabulary.load(packs_root() / "vocabulary.yaml")
+    for vpath in _vocabularies_for(root):
+        if vpath.resolve() != (packs_root() / "vocabulary.yaml").resolve():
+            vocab = vocab.merged(Vocabulary.load(vpath))
+    return vocab
 
 
 def load_rules(*specs: str | os.PathLike[str], vocabulary: Vocabulary | None = None) -> RuleSet:
     """Load packs by name (``"dk"``, ``"municipal/slagelse"``) or path; fail fast, located."""
     if not specs:
         raise RuleError("no rule packs given")
-    vocab = vocabulary or Vocabulary.load(packs_root() / "vocabulary.yaml")
     roots = _with_requirements([resolve_pack(s) for s in specs])
+    vocab = vocabulary or Vocabulary.load(packs_root() / "vocabulary.yaml")
     for root in roots:
-        for vpath in _vocabularies_for(root):
-            if vpath.resolve() != (packs_root() / "vocabulary.yaml").resolve():
-                vocab = vocab.merged(Vocabulary.load(vpath))
+        vocab = vocab.merged(vocabulary_for(root))
     loaded: list[LoadedRule] = []
     seen: dict[str, str] = {}
     for root in roots:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -350,28 +350,34 @@ class Rule(_Strict):
                 )
         return versions
 
+    MATCHER_FIELDS: ClassVar[tuple[str, ...]] = (
+        "trigger",
+        "satisfied_by",
+        "cancelled_by",
+        "excused_by",
+        "until",
+        "or_by",
+        "matching",
+        "while",
+        "events",
+    )
+
+    def matchers(self) -> list[tuple[str, list[EventMatch]]]:
+        """(field name as written in YAML, its event matches) for every matcher the rule has,
+        including versions' ``or_by``."""
+        out = []
+        for name in self.MATCHER_FIELDS:
+            m = getattr(self, "while_" if name == "while" else name)
+            if m and not isinstance(m, AgeTrigger):
+                out.append((name, m))
+        for i, v in enumerate(self.versions):
+            if v.or_by:
+                out.append((f"versions.{i}.or_by", v.or_by))
+        return out
+
     def event_types(self) -> set[str]:
         """Every event type the rule mentions (used for dispatch and vocabulary checks)."""
-        out: set[str] = set()
-        for m in (
-            self.satisfied_by,
-            self.cancelled_by,
-            self.excused_by,
-            self.until,
-            self.or_by,
-            self.matching,
-            self.while_,
-            self.events,
-        ):
-            for em in m or []:
-                out.update(em.event)
-        if isinstance(self.trigger, list):
-            for em in self.trigger:
-                out.update(em.event)
-        for v in self.versions:
-            for em in v.or_by or []:
-                out.update(em.event)
-        return out
+        return {t for _, m in self.matchers() for em in m for t in em.event}
 
 
 def period_of(text: str | None) -> Period | None:

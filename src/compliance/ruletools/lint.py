@@ -14,7 +14,6 @@ import datetime as dt
 import itertools
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from compliance.errors import RuleError
@@ -22,15 +21,15 @@ from compliance.rules.load import (
     LoadedRule,
     Vocabulary,
     check_vocabulary,
+    field_loc,
     line_for,
     load_rule_file,
     load_rules,
     pack_requires,
-    packs_root,
     resolve_pack,
     rule_files,
+    vocabulary_for,
 )
-from compliance.rules.schema import AgeTrigger, EventMatch, Rule
 from compliance.ruletools.testing import collect
 
 __all__ = ["Problem", "lint_paths"]
@@ -58,49 +57,16 @@ class Problem:
         }
 
 
-def _vocab_for(root: Path) -> Vocabulary:
-    vocab = Vocabulary.load(packs_root() / "vocabulary.yaml")
-    d = root if root.is_dir() else root.parent
-    for _ in range(4):
-        v = d / "vocabulary.yaml"
-        if v.is_file() and v.resolve() != (packs_root() / "vocabulary.yaml").resolve():
-            vocab = vocab.merged(Vocabulary.load(v))
-        if d.parent == d:
-            break
-        d = d.parent
-    return vocab
-
-
-def _matchers(rule: Rule) -> list[tuple[str, list[EventMatch]]]:
-    out = []
-    for name in (
-        "trigger",
-        "satisfied_by",
-        "cancelled_by",
-        "excused_by",
-        "until",
-        "or_by",
-        "matching",
-        "while_",
-        "events",
-    ):
-        m = getattr(rule, name)
-        if m and not isinstance(m, AgeTrigger):
-            out.append((name.rstrip("_"), m))
-    return out
-
-
 def _check_where(lr: LoadedRule, vocab: Vocabulary, probs: list[Problem]) -> None:
-    for name, matcher in _matchers(lr.rule):
+    for name, matcher in lr.rule.matchers():
         for i, em in enumerate(matcher):
             for attr, cond in em.where.items():
                 if attr == "subject_age":
                     continue
                 for etype in em.event:
                     known = vocab.attrs(etype)
-                    line = line_for(lr.lines, (name, i, "where", attr)) or line_for(
-                        lr.lines, (name,)
-                    )
+                    loc = field_loc(name)
+                    line = line_for(lr.lines, (*loc, i, "where", attr)) or line_for(lr.lines, loc)
                     if attr not in known:
                         probs.append(
                             Problem(
@@ -237,7 +203,7 @@ def lint_paths(paths: list[str]) -> list[Problem]:
             probs.append(Problem("error", "no-pack", p, None, exc.reason))
             continue
         try:
-            vocab = _vocab_for(root)
+            vocab = vocabulary_for(root)
         except RuleError as exc:
             probs.append(Problem("error", "vocabulary", exc.path or p, exc.line, exc.reason))
             continue
