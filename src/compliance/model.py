@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -187,19 +188,27 @@ _SCALAR_TYPES = frozenset(_SCALARS)
 _EVENT_KEYS = frozenset({"id", "type", "at", "refs", "attrs"})
 
 
-def _check_attrs(attrs: Any, case_id: str, loc: str) -> Mapping[str, Any]:
-    if not attrs:
-        return {}
+_NO_ATTRS: Mapping[str, Any] = {}
+
+
+def _check_attrs(attrs: Any, case_id: str, i: int, eid: str) -> None:
+    """attrs must map names to scalars; the location is only built for an error."""
     if type(attrs) is not dict and not isinstance(attrs, Mapping):
-        raise _fail("attrs must be an object of scalars", case_id, loc)
+        raise _fail("attrs must be an object of scalars", case_id, f"events[{i}] ({eid}).attrs")
     for k, v in attrs.items():
         if type(v) not in _SCALAR_TYPES and not isinstance(v, _SCALARS):
             raise _fail(
                 f"attribute {k!r} must be a string, number, bool or date, got {type(v).__name__}",
                 case_id,
-                f"{loc}.{k}",
+                f"events[{i}] ({eid}).attrs.{k}",
             )
-    return attrs
+
+
+@lru_cache(maxsize=16384)
+def _midnight(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, float]:
+    """A date-only event's instant: local 00:00 (and its timestamp), memoised."""
+    instant = dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
+    return instant, instant.timestamp()
 
 
 def _at(value: Any, default_tz: ZoneInfo | None) -> dt.datetime | dt.date:
@@ -262,7 +271,6 @@ def normalize(
 
     events: list[Ev] = []
     by_id: dict[str, Ev] = {}
-    midnight = dt.time(0, 0)
     for i, raw in enumerate(raw_events):
         if type(raw) is not dict and not isinstance(raw, Mapping):
             raise _fail("an event must be an object", case_id, f"events[{i}]")
@@ -290,20 +298,28 @@ def normalize(
         if isinstance(at, dt.datetime):
             instant = at
             date = at.astimezone(tz).date()
+            ts = at.timestamp()
             precise = True
         else:
             date = at
-            instant = dt.datetime.combine(at, midnight, tzinfo=tz)
+            instant, ts = _midnight(at, tz)
             precise = False
         refs = raw.get("refs") or ()
         if refs:
-            if not isinstance(refs, list | tuple) or not all(type(r) is str for r in refs):
+            if type(refs) is not list and type(refs) is not tuple:
                 raise _fail(
                     "refs must be a list of event ids", case_id, f"events[{i}] ({eid}).refs"
                 )
+            for r in refs:
+                if type(r) is not str:
+                    raise _fail(
+                        "refs must be a list of event ids", case_id, f"events[{i}] ({eid}).refs"
+                    )
             refs = tuple(refs)
-        attrs = _check_attrs(raw.get("attrs"), case_id, f"events[{i}] ({eid}).attrs")
-        ev = Ev(eid, etype, instant, date, precise, refs, attrs, (instant.timestamp(), eid))
+        attrs = raw.get("attrs") or _NO_ATTRS
+        if attrs is not _NO_ATTRS:
+            _check_attrs(attrs, case_id, i, eid)
+        ev = Ev(eid, etype, instant, date, precise, refs, attrs, (ts, eid))
         by_id[eid] = ev
         events.append(ev)
 
