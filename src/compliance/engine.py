@@ -380,6 +380,33 @@ class Engine:
                 day = rolled
         return Due(day)
 
+    def _first_due(
+        self,
+        cr: CompiledRule,
+        ver: CompiledVersion,
+        trig: Ev,
+        start: Ev,
+        pval: str | None,
+        ctx: _Ctx,
+        explain: list[str],
+    ) -> Due:
+        """A date the data sets (``due_from``), else start + the period (or the first matching
+        variant's), then brought forward by an earlier ``or_by`` event."""
+        given = _date_attr(trig, ver.due_from)
+        if given is not None:
+            explain.append(f"due date set by data: {ver.due_from} = {given}")
+            due = self._roll(cr, ver, given, explain)
+        else:
+            within = ver.within
+            for pred, period, note in cr.variants:
+                if pred(trig, ctx.case.birth_date):
+                    explain.append(f"period {period} applies: {note}")
+                    within = period
+                    break
+            assert within is not None
+            due = self._add(cr, ver, within, start, explain)
+        return self._or_by(cr, ver, due, trig, pval, ctx, explain)
+
     def _or_by(
         self,
         cr: CompiledRule,
@@ -501,20 +528,7 @@ class Engine:
         for trig, ver, pval in self._triggers(cr, ctx):
             explain = [f"trigger {trig.label()}"]
             start = self._anchor(cr, trig, ctx, explain)
-            given = _date_attr(trig, ver.due_from)
-            if given is not None:
-                explain.append(f"due date set by data: {ver.due_from} = {given}")
-                due = self._roll(cr, ver, given, explain)
-            else:
-                within = ver.within
-                for pred, period, note in cr.variants:
-                    if pred(trig, ctx.case.birth_date):
-                        explain.append(f"period {period} applies: {note}")
-                        within = period
-                        break
-                assert within is not None
-                due = self._add(cr, ver, within, start, explain)
-            due = self._or_by(cr, ver, due, trig, pval, ctx, explain)
+            due = self._first_due(cr, ver, trig, start, pval, ctx, explain)
             obligations.append(_Ob(trig, ver, pval, start, due, explain))
         if not obligations:
             return
@@ -641,14 +655,7 @@ class Engine:
             closer = _first_closer(cr, cr.closers, ctx.case, trig, pval)
             explain = [f"trigger {trig.label()}"]
             start = self._anchor(cr, trig, ctx, explain)
-            given = _date_attr(trig, ver.due_from)
-            if given is not None:
-                explain.append(f"due date set by data: {ver.due_from} = {given}")
-                due = self._roll(cr, ver, given, explain)
-            else:
-                assert ver.within is not None
-                due = self._add(cr, ver, ver.within, start, explain)
-            due = self._or_by(cr, ver, due, trig, pval, ctx, explain)
+            due = self._first_due(cr, ver, trig, start, pval, ctx, explain)
             prev = trig
             occurrence = 1
             end = cr.lasting.add_to_date(start.date, cr.calendar) if cr.lasting else None

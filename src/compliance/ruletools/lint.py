@@ -87,25 +87,21 @@ def _check_where(lr: LoadedRule, vocab: Vocabulary, probs: list[Problem]) -> Non
                         wanted = [cond]
                     kind = known[attr].get("type") if isinstance(known[attr], dict) else None
                     for w in wanted:
+                        reason = None
                         if values and isinstance(w, str) and w not in values:
-                            probs.append(
-                                Problem(
-                                    "warning",
-                                    "unreachable-where",
-                                    lr.path,
-                                    line,
-                                    f"{name}: {attr} = {w!r} can never match: the vocabulary allows "
-                                    f"{values}",
-                                )
+                            reason = (
+                                f"{attr} = {w!r} can never match: the vocabulary allows {values}"
                             )
-                        if kind == "bool" and not isinstance(w, bool):
+                        elif kind == "bool" and not isinstance(w, bool):
+                            reason = f"{attr} is a bool; {w!r} can never match"
+                        if reason:
                             probs.append(
                                 Problem(
                                     "warning",
                                     "unreachable-where",
                                     lr.path,
                                     line,
-                                    f"{name}: {attr} is a bool; {w!r} can never match",
+                                    f"{name}: {reason}",
                                 )
                             )
 
