@@ -287,9 +287,9 @@ def run_fixture_tests(
     if junit_xml:
         write_junit(results, junit_xml)
     files = len({c.file for c in cases})
-    echo(
-        f"rule fixtures: {len(results) - len(failed)} passed, {len(failed)} failed ({files} file(s))"
-    )
+    echo(f"rule fixture cases from {files} file(s)")
+    echo(f"fixtures: {len(results) - len(failed)} passed, {len(failed)} failed")
+
     if not results:
         echo("no fixture cases found")
         return False
