@@ -174,13 +174,14 @@ def _after(ev: Ev, ref: Ev) -> bool:
     return ev.date > ref.date or (ev.date == ref.date and ev.key > ref.key)
 
 
-def _first_closer(
-    rule: CompiledRule, m: Matcher | list[Ev] | None, case: CaseEvents, trig: Ev, pval: str | None
-) -> Ev | None:
-    """The first closing event at or after the trigger (``m``: a matcher or its selection)."""
-    if m is None:
-        return None
-    for ev in m.select(case) if isinstance(m, Matcher) else m:
+def _selected(m: Matcher | None, case: CaseEvents) -> list[Ev]:
+    """A matcher's events in a case (none when the rule has no such matcher)."""
+    return m.select(case) if m is not None else []
+
+
+def _first_closer(rule: CompiledRule, closers: list[Ev], trig: Ev, pval: str | None) -> Ev | None:
+    """The first of the rule's (pre-selected) closing events at or after the trigger."""
+    for ev in closers:
         if ev is not trig and _at_or_after(ev, trig) and _closer_part(rule, ev, pval):
             return ev
     return None
@@ -336,11 +337,9 @@ class Engine:
         period: Period,
         start: Ev,
         explain: list[str],
-        *,
-        exact: bool = True,
     ) -> Due:
         """``start`` + period with the rule's counting, month-end and roll policies."""
-        if period.is_hours and exact and start.precise:
+        if period.is_hours and start.precise:
             local = period.add_to_instant(start.instant).astimezone(cr.calendar.tz)
             due = Due(local.date(), local)
             explain.append(f"+{period} (exact elapsed time) -> {due.text()}")
@@ -509,12 +508,11 @@ class Engine:
         explain.append(f"open; due {due.text()} is still ahead as of {ctx.as_of_date}")
         return "due", None, None
 
+    @staticmethod
     def _excuse(
-        self, cr: CompiledRule, trig: Ev, pval: str | None, due: Due, ctx: _Ctx
+        cr: CompiledRule, excuses: list[Ev], trig: Ev, pval: str | None, due: Due
     ) -> Ev | None:
-        if cr.excused_by is None:
-            return None
-        for ev in cr.excused_by.select(ctx.case):
+        for ev in excuses:
             if _at_or_after(ev, trig) and _closer_part(cr, ev, pval) and due.in_time(ev):
                 return ev
         return None
@@ -554,12 +552,13 @@ class Engine:
                     ob.sat = s
                     used.add(s.id)
                     break
-        closers = cr.closers.select(ctx.case) if cr.closers else None
+        closers = _selected(cr.closers, ctx.case)
+        excuses = _selected(cr.excused_by, ctx.case)
         for ob in obligations:
-            closer = _first_closer(cr, closers, ctx.case, ob.trig, ob.pval)
+            closer = _first_closer(cr, closers, ob.trig, ob.pval)
             excuse = None
             if ob.sat is None or not ob.due.in_time(ob.sat):
-                excuse = self._excuse(cr, ob.trig, ob.pval, ob.due, ctx)
+                excuse = self._excuse(cr, excuses, ob.trig, ob.pval, ob.due)
             status, late, sat = self._outcome(ob.due, ob.sat, closer, excuse, ctx, ob.explain)
             precise = (
                 ob.due.instant is not None and ob.start.precise and (sat is None or sat.precise)
@@ -582,6 +581,7 @@ class Engine:
     def _precondition(self, cr: CompiledRule, ctx: _Ctx) -> None:
         assert cr.satisfied_by is not None
         sats = cr.satisfied_by.select(ctx.case)
+        excuses = _selected(cr.excused_by, ctx.case)
         for trig, ver, pval in self._triggers(cr, ctx):
             explain = [f"trigger {trig.label()}", "requires an earlier satisfying event"]
             lo = ver.lookback.subtract_from_date(trig.date) if ver.lookback else None
@@ -613,18 +613,16 @@ class Engine:
                     explain=explain,
                 )
                 continue
-            excuse = None
-            if cr.excused_by is not None:
-                excuse = next(
-                    (
-                        e
-                        for e in cr.excused_by.select(ctx.case)
-                        if e.date <= trig.date
-                        and (lo is None or e.date >= lo)
-                        and _closer_part(cr, e, pval)
-                    ),
-                    None,
-                )
+            excuse = next(
+                (
+                    e
+                    for e in excuses
+                    if e.date <= trig.date
+                    and (lo is None or e.date >= lo)
+                    and _closer_part(cr, e, pval)
+                ),
+                None,
+            )
             if excuse is not None:
                 explain.append(f"excused by {excuse.label()}")
                 self._finding(
@@ -650,9 +648,10 @@ class Engine:
     def _recurring(self, cr: CompiledRule, ctx: _Ctx) -> None:
         assert cr.satisfied_by is not None
         sats = cr.satisfied_by.select(ctx.case)
+        closers = _selected(cr.closers, ctx.case)
         used: set[str] = set()
         for trig, ver, pval in self._triggers(cr, ctx):
-            closer = _first_closer(cr, cr.closers, ctx.case, trig, pval)
+            closer = _first_closer(cr, closers, trig, pval)
             explain = [f"trigger {trig.label()}"]
             start = self._anchor(cr, trig, ctx, explain)
             due = self._first_due(cr, ver, trig, start, pval, ctx, explain)
@@ -708,7 +707,7 @@ class Engine:
                     explain.append(f"next due set by data: {ver.due_from} = {given}")
                     due = self._roll(cr, ver, given, explain)
                 elif ver.every is not None:
-                    due = self._add(cr, ver, ver.every, s, explain, exact=True)
+                    due = self._add(cr, ver, ver.every, s, explain)
                 else:
                     ctx.out[-1].explain.append(
                         f"no next date set ({ver.due_from} missing on {s.id}); "
@@ -719,9 +718,10 @@ class Engine:
     def _quota(self, cr: CompiledRule, ctx: _Ctx) -> None:
         assert cr.satisfied_by is not None
         sats = cr.satisfied_by.select(ctx.case)
+        closers = _selected(cr.closers, ctx.case)
         for trig, ver, pval in self._triggers(cr, ctx):
             assert ver.period is not None and ver.count is not None
-            closer = _first_closer(cr, cr.closers, ctx.case, trig, pval)
+            closer = _first_closer(cr, closers, trig, pval)
             mine = [s for s in sats if _at_or_after(s, trig) and _same_part(cr, s, pval)]
             k = 0
             while k < 1000:
@@ -787,11 +787,12 @@ class Engine:
     def _limit(self, cr: CompiledRule, ctx: _Ctx) -> None:
         assert cr.matching is not None
         matching = cr.matching.select(ctx.case)
+        closers = _selected(cr.cancelled_by, ctx.case)
         for trig, ver, pval in self._triggers(cr, ctx):
             assert ver.within is not None and ver.count is not None
             explain = [f"trigger {trig.label()}"]
             due = self._add(cr, ver, ver.within, trig, explain)
-            closer = _first_closer(cr, cr.cancelled_by, ctx.case, trig, pval)
+            closer = _first_closer(cr, closers, trig, pval)
             explain.append(f"at most {ver.count} matching event(s) until {due.text()}")
             hits = [
                 e
@@ -842,6 +843,7 @@ class Engine:
         if ver is None:
             return
         sats = cr.satisfied_by.select(ctx.case)
+        closers = _selected(cr.closers, ctx.case)
         used: set[str] = set()
         for w in cr.while_.select(ctx.case):
             if w.date > reached:
@@ -856,7 +858,7 @@ class Engine:
                 day = ver.within.add_to_date(reached, cr.calendar)
                 explain.append(f"+{ver.within} -> {day}")
             due = self._roll(cr, ver, day, explain)
-            closer = _first_closer(cr, cr.closers, ctx.case, w, pval)
+            closer = _first_closer(cr, closers, w, pval)
             sat = next(
                 (
                     s
