@@ -145,23 +145,31 @@ def c_audit(path: str, workers: str) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - t, "rss_mb": _rss_mb()}
 
 
-def c_latency(path: str) -> dict[str, Any]:
+def valid_cases(path: str, eng: Any) -> list[dict[str, Any]]:
+    """The corpus's cases that the engine accepts (the demo corpus holds a few broken ones)."""
     import orjson
 
-    from compliance import Engine, load_rules
-    from compliance.engine import parse_as_of
+    from compliance import ComplianceError
 
-    eng = Engine(load_rules("dk"))
-    as_of = parse_as_of(AS_OF, eng.tz)
     cases = []
     with open(path, "rb") as fh:
         for line in fh:
             c = orjson.loads(line)
             try:
                 eng.prepare(c)
-                cases.append(c)
-            except Exception:
-                pass
+            except ComplianceError:
+                continue
+            cases.append(c)
+    return cases
+
+
+def c_latency(path: str) -> dict[str, Any]:
+    from compliance import Engine, load_rules
+    from compliance.engine import parse_as_of
+
+    eng = Engine(load_rules("dk"))
+    as_of = parse_as_of(AS_OF, eng.tz)
+    cases = valid_cases(path, eng)
 
     def percentiles(fn: Any, items: list[Any]) -> tuple[float, float]:
         best = (1e9, 1e9)
@@ -192,8 +200,6 @@ def c_latency(path: str) -> dict[str, Any]:
 
 
 def c_durable(path: str, which: str) -> dict[str, Any]:
-    import orjson
-
     sys.path.insert(0, str(ROOT / "bench"))
     from durable_compare import RULES, as_of_instant, evaluate_durable, evaluate_ours
 
@@ -201,15 +207,7 @@ def c_durable(path: str, which: str) -> dict[str, Any]:
 
     eng = Engine([r for r in load_rules("dk").rules if r.id in RULES])
     as_of = as_of_instant(AS_OF)
-    cases = []
-    with open(path, "rb") as fh:
-        for line in fh:
-            c = orjson.loads(line)
-            try:
-                eng.prepare(c)
-                cases.append(c)
-            except Exception:
-                pass
+    cases = valid_cases(path, eng)
     rss0 = _rss_mb()
     t = time.perf_counter()
     results = [

@@ -166,40 +166,20 @@ def test_impact_of_a_statutory_change(tmp_path: Path) -> None:
 
 def test_pytest_plugin_collects_rule_fixtures(pack: Path, tmp_path: Path) -> None:
     (tmp_path / "test_nothing.py").write_text("def test_ok():\n    pass\n", encoding="utf-8")
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--compliance-rules",
-            str(pack),
-            str(tmp_path / "test_nothing.py"),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
+
+    def run_pytest() -> subprocess.CompletedProcess[str]:
+        args = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--compliance-rules", str(pack)]
+        return subprocess.run(
+            [sys.executable, *args, str(tmp_path / "test_nothing.py")],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
+
+    out = run_pytest()
     assert "3 passed" in out.stdout, out.stdout + out.stderr
     (pack / "tests" / "assess-fast.yaml").write_text(
         TESTS.replace("expect: [{status: late", "expect: [{status: met"), encoding="utf-8"
     )
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--compliance-rules",
-            str(pack),
-            str(tmp_path / "test_nothing.py"),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
+    out = run_pytest()
     assert "1 failed, 2 passed" in out.stdout and "expected, not found" in out.stdout

@@ -38,26 +38,29 @@ VIOLATIONS = frozenset({"late", "overdue", "missed", "breached"})
 Status = Literal["met", "late", "overdue", "missed", "breached", "due", "cancelled", "excused"]
 
 
+def _parse_iso(value: Any) -> dt.datetime | dt.date:
+    """A date (``YYYY-MM-DD``) or a datetime, offset or not; date/datetime objects pass."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return (
+                dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+            )
+        except ValueError:
+            raise ValueError(f"not an ISO 8601 date or datetime: {value!r}") from None
+    raise ValueError(f"expected an ISO 8601 date or datetime, got {type(value).__name__}")
+
+
 def parse_instant(value: Any, tz: ZoneInfo | None = None) -> dt.datetime | dt.date:
     """Parse an ISO 8601 instant with offset, or a date alone.
 
     A datetime without offset is an error unless ``tz`` names the time zone to assume.
     """
-    if isinstance(value, dt.datetime):
-        parsed: dt.datetime | dt.date = value
-    elif isinstance(value, dt.date):
-        return value
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            if len(text) == 10:
-                return dt.date.fromisoformat(text)
-            parsed = dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"not an ISO 8601 date or datetime: {value!r}") from None
-    else:
-        raise ValueError(f"expected an ISO 8601 date or datetime, got {type(value).__name__}")
-    assert isinstance(parsed, dt.datetime)
+    parsed = _parse_iso(value)
+    if not isinstance(parsed, dt.datetime):
+        return parsed
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         if tz is None:
             raise ValueError(
@@ -68,25 +71,11 @@ def parse_instant(value: Any, tz: ZoneInfo | None = None) -> dt.datetime | dt.da
     return parsed
 
 
-def _before_at(value: Any) -> Any:
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return (
-                dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
-            )
-        except ValueError:
-            raise ValueError(f"not an ISO 8601 date or datetime: {value!r}") from None
-    if isinstance(value, dt.date):
-        return value
-    raise ValueError(f"expected an ISO 8601 date or datetime, got {type(value).__name__}")
-
-
 _AT_SCHEMA = {
     "anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}],
     "description": "ISO 8601 instant with UTC offset, or a date alone (precision = day)",
 }
-At = Annotated[Any, BeforeValidator(_before_at), WithJsonSchema(_AT_SCHEMA)]
+At = Annotated[Any, BeforeValidator(_parse_iso), WithJsonSchema(_AT_SCHEMA)]
 
 
 class Event(BaseModel):

@@ -40,6 +40,17 @@ def _check_inputs(inputs: Iterable[str]) -> None:
             raise ComplianceError(f"{p}: no such file")
 
 
+def _report_rejected(o: CaseOutcome, pseudonym_key: bytes | None = None) -> None:
+    """One stderr line per rejected case: ``rejected: FILE:LINE: case ID: reason`` (masked)."""
+    if o.error is None:
+        return
+    e = o.error
+    cid = pseudonym(e.case_id, pseudonym_key) if (pseudonym_key and e.case_id) else e.case_id
+    sys.stderr.write(
+        mask_cpr(f"rejected: {e.source}:{e.line}: case {cid or '?'}: {e.reason}") + "\n"
+    )
+
+
 def _count_lines(paths: Iterable[str]) -> int | None:
     total = 0
     for p in paths:
@@ -122,20 +133,10 @@ def run_audit_command(
     if progress:
         outcomes = _with_progress(outcomes, _count_lines(inputs))
 
-    def report_error(o: CaseOutcome) -> None:
-        if o.error is not None:
-            e = o.error
-            cid = (
-                pseudonym(e.case_id, pseudonym_key) if (pseudonym_key and e.case_id) else e.case_id
-            )
-            sys.stderr.write(
-                mask_cpr(f"rejected: {e.source}:{e.line}: case {cid or '?'}: {e.reason}") + "\n"
-            )
-
     if fmt == "jsonl":  # findings arrive serialised (in the worker, with --workers)
         with atomic_binary(output) as fh:
             for o in outcomes:
-                report_error(o)
+                _report_rejected(o, pseudonym_key)
                 if o.lines:
                     fh.write(o.lines)
         return summary
@@ -143,7 +144,7 @@ def run_audit_command(
     findings: list[dict[str, Any]] = []
     violations: list[dict[str, Any]] = []
     for o in outcomes:
-        report_error(o)
+        _report_rejected(o, pseudonym_key)
         for f in o.findings:
             if not emit.keep(f):
                 continue
@@ -266,10 +267,7 @@ def agenda_command(
     items: list[Finding] = []
     summary = AuditSummary(as_of.isoformat(), specs, inputs)
     for o in accumulate(run_audit(inputs, rules, specs, as_of), summary):
-        if o.error:
-            sys.stderr.write(
-                mask_cpr(f"rejected: {o.error.source}:{o.error.line}: {o.error.reason}") + "\n"
-            )
+        _report_rejected(o)
         for f in o.findings:
             if f.status == "overdue" or (f.status == "due" and f._due_key and f._due_key <= until):
                 items.append(f)
@@ -338,10 +336,7 @@ def indicators_command(
     summary = AuditSummary(as_of.isoformat(), specs, inputs)
     ind = IndicatorAccumulator(rules.rules)
     for o in accumulate(run_audit(inputs, rules, specs, as_of, workers=workers), summary, ind):
-        if o.error:
-            sys.stderr.write(
-                mask_cpr(f"rejected: {o.error.source}:{o.error.line}: {o.error.reason}") + "\n"
-            )
+        _report_rejected(o)
     results = ind.results()
     if fmt == "json":
         sys.stdout.write(

@@ -7,6 +7,7 @@ Readers know formats, not rules. Bad input never stops the stream.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 from collections.abc import Iterator
@@ -198,28 +199,27 @@ def _convert(value: str, mapping: ColumnMapping) -> Any:
         return True
     if low in _FALSE - {"0"}:
         return False
-    if mapping.date_format:
-        import datetime as dt
-
-        try:
-            return dt.datetime.strptime(value.strip(), mapping.date_format).date().isoformat()
-        except ValueError:
-            pass
+    day = _mapped_date(value.strip(), mapping)
+    if day is not None:
+        return day
     if mapping.decimal_comma and low.replace(",", "", 1).replace("-", "", 1).isdigit():
         return float(low.replace(",", "."))
     return value
 
 
+def _mapped_date(text: str, mapping: ColumnMapping) -> str | None:
+    """``text`` in the mapping's ``date_format`` (e.g. 01-03-2024) as ISO, else None."""
+    if not mapping.date_format:
+        return None
+    try:
+        return dt.datetime.strptime(text, mapping.date_format).date().isoformat()
+    except ValueError:
+        return None
+
+
 def _at(value: str, mapping: ColumnMapping) -> str:
     v = value.strip()
-    if mapping.date_format:
-        import datetime as dt
-
-        try:
-            return dt.datetime.strptime(v, mapping.date_format).date().isoformat()
-        except ValueError:
-            pass
-    return v
+    return _mapped_date(v, mapping) or v
 
 
 def _csv(path: str, mapping: ColumnMapping) -> Iterator[Item]:
