@@ -37,8 +37,8 @@ DEMO := fixtures/demo/cases.jsonl
 
 audit: $(STAMP)
 	mkdir -p $(OUT)
-	$(BIN)/compliance audit $(DEMO) $(AUDIT_RULES) --as-of $(AS_OF) --format html -o $(OUT)/audit.html
-	$(BIN)/compliance audit $(DEMO) $(AUDIT_RULES) --as-of $(AS_OF) --format xlsx -o $(OUT)/audit.xlsx 2>/dev/null
+	$(BIN)/compliance audit $(DEMO) $(AUDIT_RULES) --as-of $(AS_OF) --format html -o $(OUT)/audit.html --progress
+	$(BIN)/compliance audit $(DEMO) $(AUDIT_RULES) --as-of $(AS_OF) --format xlsx -o $(OUT)/audit.xlsx --progress
 	$(BIN)/compliance indicators $(DEMO) $(AUDIT_RULES) --as-of $(AS_OF)
 	@echo "report: $(OUT)/audit.html (open it in a browser); workbook: $(OUT)/audit.xlsx"
 
