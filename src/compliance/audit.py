@@ -18,11 +18,11 @@ from typing import Any
 from compliance.engine import Engine, Observation
 from compliance.errors import ComplianceError, TimelineError
 from compliance.indicators import IndicatorAccumulator
-from compliance.io.readers import ColumnMapping, Item, read_cases
 from compliance.io.writers import jsonl_line
 from compliance.model import VIOLATIONS, Finding
 from compliance.privacy import pseudonym
 from compliance.rules.load import RuleSet, load_rules
+from compliance.sources import ColumnMapping, Item, read_cases
 
 __all__ = ["AuditSummary", "CaseOutcome", "Emit", "ErrorRecord", "run_audit"]
 

@@ -7,7 +7,7 @@ row per finding, one ``evaluated`` row per case and one ``rejected`` row per bro
 totals reconcile across the cluster exactly as in ``compliance audit``.
 
 Input: the long form of CONTRACT §2 as Parquet — columns ``case_id, event_id, type, at`` (ISO
-8601 text or timezone-aware timestamps), optional ``refs`` (ids separated by spaces or ``|``),
+8601 text or timezone-aware timestamps), optional ``refs`` (ids separated by spaces, ``|`` or ``,``),
 ``attr.<name>`` and ``subject.<name>``. **All rows of a case must be in one partition**
 (write the files partitioned by case, e.g. with :func:`write_parquet_corpus`);
 :func:`check_partitioning` verifies it.
@@ -37,6 +37,13 @@ from compliance.engine import Engine
 from compliance.errors import ComplianceError, TimelineError
 from compliance.privacy import mask_cpr
 from compliance.rules.load import load_rules
+from compliance.sources.long_form import (
+    ATTR_PREFIX,
+    SUBJECT_PREFIX,
+    CaseAssembler,
+    LongFormRow,
+    prefixed,
+)
 
 __all__ = [
     "COLUMNS",
@@ -91,27 +98,24 @@ def _scalar(v: Any) -> Any:
 
 
 def _case(case_id: str, rows: pd.DataFrame) -> dict[str, Any]:
-    attr_cols = [c for c in rows.columns if c.startswith("attr.")]
-    subj_cols = [c for c in rows.columns if c.startswith("subject.")]
-    events = []
-    subject: dict[str, Any] = {}
-    for rec in rows.to_dict("records"):
-        ev: dict[str, Any] = {
-            "id": _scalar(rec.get("event_id")),
-            "type": _scalar(rec.get("type")),
-            "at": _scalar(rec.get("at")),
-        }
-        refs = _scalar(rec.get("refs"))
-        if refs:
-            ev["refs"] = [r for r in str(refs).replace("|", " ").split() if r]
-        attrs = {c[5:]: _scalar(rec[c]) for c in attr_cols if _scalar(rec[c]) is not None}
-        if attrs:
-            ev["attrs"] = attrs
-        for c in subj_cols:
-            if _scalar(rec[c]) is not None:
-                subject[c[8:]] = _scalar(rec[c])
-        events.append(ev)
-    return {"case_id": case_id, "subject": subject, "events": events}
+    """The long-form rows of one case as a timeline (the same conversion as for CSV)."""
+    attr_columns = prefixed({c: c for c in rows.columns}, ATTR_PREFIX)
+    subject_columns = prefixed({c: c for c in rows.columns}, SUBJECT_PREFIX)
+    assembler = CaseAssembler(case_id)
+    for record in rows.to_dict("records"):
+        values = {column: _scalar(value) for column, value in record.items()}
+        refs = values.get("refs")
+        assembler.add(
+            LongFormRow(
+                event_id=values.get("event_id"),
+                type=values.get("type"),
+                at=values.get("at"),
+                refs=str(refs) if refs else None,
+                attrs={a: values[c] for a, c in attr_columns.items() if values[c] is not None},
+                subject={k: values[c] for k, c in subject_columns.items() if values[c] is not None},
+            )
+        )
+    return assembler.case
 
 
 def evaluate_frame(

@@ -15,7 +15,6 @@ from compliance.audit import AuditSummary, CaseOutcome, Emit, accumulate, run_au
 from compliance.engine import Engine
 from compliance.errors import ComplianceError
 from compliance.indicators import IndicatorAccumulator, IndicatorResult
-from compliance.io.readers import ColumnMapping
 from compliance.io.writers import (
     CSV_FIELDS,
     atomic_binary,
@@ -28,6 +27,7 @@ from compliance.model import Finding
 from compliance.periods import Period, PeriodError, parse_period
 from compliance.privacy import mask_cpr, mask_obj, pseudonym
 from compliance.rules.load import RuleSet, load_rules
+from compliance.sources import ColumnMapping
 
 __all__ = ["agenda_command", "indicators_command", "run_audit_command", "sample_command"]
 

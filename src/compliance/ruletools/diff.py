@@ -25,9 +25,9 @@ import orjson
 
 from compliance.engine import Engine
 from compliance.errors import ComplianceError, RuleError
-from compliance.io.readers import read_cases
 from compliance.privacy import mask_cpr
 from compliance.rules.load import load_rules, resolve_pack
+from compliance.sources import read_cases
 
 __all__ = ["Change", "diff_command", "diff_findings"]
 
