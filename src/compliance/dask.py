@@ -35,6 +35,7 @@ import pandas as pd
 
 from compliance.engine import Engine
 from compliance.errors import ComplianceError, TimelineError
+from compliance.outputs.rows import FINDING_COLUMNS, finding_row
 from compliance.privacy import mask_cpr
 from compliance.rules.load import load_rules
 from compliance.sources.long_form import (
@@ -54,28 +55,10 @@ __all__ = [
     "write_parquet_corpus",
 ]
 
-COLUMNS: dict[str, str] = {
-    "record": "string",  # finding | evaluated | rejected
-    "case_id": "string",
-    "rule": "string",
-    "version": "string",
-    "kind": "string",
-    "status": "string",
-    "severity": "string",
-    "partition": "string",
-    "occurrence": "Int64",
-    "trigger": "string",
-    "triggered_at": "string",
-    "anchored_at": "string",
-    "due": "string",
-    "satisfied_by": "string",
-    "satisfied_at": "string",
-    "lateness_days": "Int64",
-    "precision": "string",
-    "count": "Int64",
-    "law": "string",
-    "ref": "string",
-    "explain": "string",
+_INTEGER_COLUMNS = {"occurrence", "lateness_days", "count"}
+COLUMNS: dict[str, str] = {  # record: finding | evaluated | rejected; reason: why rejected
+    "record": "string",
+    **{c: "Int64" if c in _INTEGER_COLUMNS else "string" for c in FINDING_COLUMNS},
     "reason": "string",
 }
 
@@ -141,18 +124,7 @@ def evaluate_frame(
                 )
                 continue
             out.append({"record": "evaluated", "case_id": mask_cpr(cid)})
-            for f in res.findings:
-                d = f.to_dict()
-                src = d.pop("source")
-                d["law"] = src.get("law") or src.get("document")
-                d["ref"] = src.get("ref") or src.get("municipality")
-                d["explain"] = " | ".join(d["explain"])
-                out.append(
-                    {
-                        "record": "finding",
-                        **{k: mask_cpr(v) if isinstance(v, str) else v for k, v in d.items()},
-                    }
-                )
+            out += [{"record": "finding", **finding_row(f.to_dict())} for f in res.findings]
     frame = pd.DataFrame(out, columns=list(COLUMNS))
     return frame.astype(COLUMNS)
 

@@ -67,8 +67,11 @@ def detect_format(path: str) -> str:
 
 
 def read_cases(
-    path: str, fmt: str | None = None, mapping: ColumnMapping | None = None, lazy: bool = False
+    path: str,
+    input_format: str | None = None,
+    mapping: ColumnMapping | None = None,
+    lazy: bool = False,
 ) -> Iterator[Item]:
     """Items of one input file. ``lazy``: JSON Lines are left unparsed (``Item.parsed()``)."""
-    source = source_named(fmt or detect_format(path))
+    source = source_named(input_format or detect_format(path))
     yield from source.reader()(path, ReadOptions(mapping=mapping, lazy=lazy))
