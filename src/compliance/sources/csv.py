@@ -22,7 +22,7 @@ from compliance.sources.mapping import ColumnMapping
 from compliance.sources.options import ReadOptions
 
 if TYPE_CHECKING:
-    from _csv import Reader as _csv_reader
+    from _csv import Reader as CsvReader
 
 __all__ = ["read"]
 
@@ -119,7 +119,7 @@ class _Columns:
         )
 
 
-def _numbered_rows(reader: _csv_reader, path: str, width: int) -> Iterator[_NumberedRow | Item]:
+def _numbered_rows(reader: CsvReader, path: str, width: int) -> Iterator[_NumberedRow | Item]:
     """Non-blank rows padded to the header's width, with their line; unreadable rows as errors."""
     while True:
         try:
