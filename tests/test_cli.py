@@ -144,3 +144,33 @@ def test_rules_test_and_junit(tmp_path: Path) -> None:
 def test_rules_lint_dk_is_clean() -> None:
     res = run("rules", "lint", str(ROOT / "rules/dk"), "--format", "json")
     assert res.exit_code == 0 and json.loads(res.stdout) == []
+
+
+def test_help_loads_no_engine_and_no_heavy_libraries() -> None:
+    """Startup stays cheap: commands import the engine, pydantic and openpyxl only when they
+    run (typer's own help formatting uses rich; that is typer's cost, not ours)."""
+    code = (
+        "import sys\n"
+        "from compliance.cli import app\n"
+        "try:\n"
+        "    app(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ['compliance.engine', 'compliance.model', 'pydantic', 'openpyxl',"
+        " 'compliance.commands.audit', 'yaml']\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_every_command_refuses_an_unknown_output_format() -> None:
+    for command, choices in (
+        ("audit", "jsonl, json, csv, html, xlsx"),
+        ("agenda", "table, jsonl, ics"),
+        ("indicators", "table, json, csv"),
+        ("sample", "table, jsonl"),
+    ):
+        res = run(command, EXAMPLE, "--as-of", "2024-07-13", "--format", "pdf")
+        assert res.exit_code == 2, (command, res.output)
+        assert f"error: unknown --format 'pdf' ({choices})" in res.stderr

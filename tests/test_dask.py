@@ -100,3 +100,34 @@ def test_evaluate_frame_is_pure_and_typed() -> None:
     assert list(out.record) == ["evaluated", "finding", "finding"]
     assert set(out.rule.dropna()) == {"dk.notification.assess", "dk.notification.acknowledge"}
     assert out.equals(evaluate_frame(df, ("dk",), "2024-03-05"))
+
+
+def test_parquet_rows_become_the_same_case_as_csv_rows(tmp_path: Path) -> None:
+    """One long-form conversion: refs separated by ',' or '|' mean the same in both formats."""
+    from typer.testing import CliRunner
+
+    from compliance.cli import app
+
+    rows = pd.DataFrame(
+        {
+            "case_id": ["c", "c", "c"],
+            "event_id": ["e1", "e2", "e3"],
+            "type": ["notification_received", "notification_received", "notification_assessed"],
+            "at": ["2024-03-01T10:00:00+01:00", "2024-03-01T11:00:00+01:00", "2024-03-02"],
+            "refs": [None, None, "e1, e2"],
+            "attr.reporter": ["professional", "citizen", None],
+        }
+    )
+    frame = evaluate_frame(rows, ("dk",), "2024-03-05")
+    assert list(frame.record[:1]) == ["evaluated"]
+    csv_path = tmp_path / "c.csv"
+    rows.to_csv(csv_path, index=False)
+    res = CliRunner().invoke(app, ["audit", str(csv_path), "--as-of", "2024-03-05"])
+    assert res.exit_code == 0, res.output
+    from_csv = sorted(
+        (d["rule"], d["status"], d["due"]) for d in map(json.loads, res.stdout.splitlines())
+    )
+    findings = frame[frame.record == "finding"]
+    from_parquet = sorted(zip(findings.rule, findings.status, findings.due, strict=True))
+    assert from_parquet == from_csv
+    assert ("dk.notification.assess", "met") in {(r, s) for r, s, _ in from_parquet}

@@ -341,10 +341,10 @@ def test_hostile_timeline_files(tmp_path: Path) -> None:
 def test_over_long_lines_are_skipped_with_bounded_memory(tmp_path: Path) -> None:
     import io
 
-    from compliance.io.readers import _lines
+    from compliance.sources.jsonl import numbered_lines
 
     data = b"short\n" + b"y" * 5000 + b"\n" + b"after\n" + b"z" * 5000
-    got = list(_lines(io.BufferedReader(io.BytesIO(data)), 100))  # type: ignore[arg-type]
+    got = list(numbered_lines(io.BufferedReader(io.BytesIO(data)), 100))  # type: ignore[arg-type]
     assert got == [(1, b"short\n"), (2, None), (3, b"after\n"), (4, None)]
 
 

@@ -11,20 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing as mp
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from compliance.engine import Engine, Observation
 from compliance.errors import ComplianceError, TimelineError
 from compliance.indicators import IndicatorAccumulator
-from compliance.io.readers import ColumnMapping, Item, read_cases
-from compliance.io.writers import jsonl_line
 from compliance.model import VIOLATIONS, Finding
+from compliance.outputs.jsonl import jsonl_line
 from compliance.privacy import pseudonym
 from compliance.rules.load import RuleSet, load_rules
+from compliance.sources import ColumnMapping, Item, read_cases
 
-__all__ = ["AuditSummary", "CaseOutcome", "Emit", "ErrorRecord", "run_audit"]
+__all__ = ["AuditSummary", "CaseOutcome", "Emit", "ErrorRecord", "compliance_share", "run_audit"]
 
 
 @dataclass(slots=True)
@@ -98,7 +98,7 @@ class AuditSummary:
     max_error_records: int = 10_000
 
     def findings_total_violations(self) -> int:
-        return sum(self.findings.get(s, 0) for s in ("late", "overdue", "missed", "breached"))
+        return sum(self.findings.get(s, 0) for s in VIOLATIONS)
 
     @property
     def reconciles(self) -> bool:
@@ -128,19 +128,21 @@ class AuditSummary:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        as_counted = ("as_of", "rules", "inputs", "cases_read", "evaluated", "rejected")
         return {
-            "as_of": self.as_of,
-            "rules": self.rules,
-            "inputs": self.inputs,
-            "cases_read": self.cases_read,
-            "evaluated": self.evaluated,
-            "rejected": self.rejected,
+            **{name: getattr(self, name) for name in as_counted},
             "reconciles": self.reconciles,
             "findings": dict(sorted(self.findings.items())),
             "by_rule": {k: dict(sorted(v.items())) for k, v in sorted(self.by_rule.items())},
             "unknown_event_types": dict(sorted(self.unknown_event_types.items())),
             "ignored_future_events": self.ignored_future_events,
         }
+
+
+def compliance_share(counts: Mapping[str, int]) -> float | None:
+    """Share of obligations with a known outcome (met or a violation) that were met."""
+    known = counts.get("met", 0) + sum(counts.get(s, 0) for s in VIOLATIONS)
+    return counts.get("met", 0) / known if known else None
 
 
 # -- evaluation of one item (runs in workers) --------------------------------------------------
@@ -203,10 +205,13 @@ def _evaluate_in_worker(item: Item) -> CaseOutcome:
 
 
 def iter_items(
-    inputs: Iterable[str], fmt: str | None, mapping: ColumnMapping | None, lazy: bool = False
+    inputs: Iterable[str],
+    input_format: str | None,
+    mapping: ColumnMapping | None,
+    lazy: bool = False,
 ) -> Iterator[Item]:
     for path in inputs:
-        yield from read_cases(path, fmt, mapping, lazy)
+        yield from read_cases(path, input_format, mapping, lazy)
 
 
 def run_audit(
@@ -216,14 +221,16 @@ def run_audit(
     as_of: dt.datetime,
     *,
     workers: int = 1,
-    fmt: str | None = None,
+    input_format: str | None = None,
     mapping: ColumnMapping | None = None,
     default_tz: str | None = None,
     chunksize: int = 256,
     emit: Emit = Emit(),
 ) -> Iterator[CaseOutcome]:
     """Yield one outcome per case read, in input order, whatever the number of workers."""
-    items = iter_items(inputs, fmt, mapping, lazy=True)  # JSON is parsed where it is evaluated
+    items = iter_items(
+        inputs, input_format, mapping, lazy=True
+    )  # JSON is parsed where it is evaluated
     if workers <= 1:
         engine = Engine(rules, default_tz=default_tz)
         for item in items:

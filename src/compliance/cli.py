@@ -1,18 +1,19 @@
-"""The ``compliance`` command: a thin layer over the library (parse options, call, print)."""
+"""The ``compliance`` command: argument parsing only. Each command's work is in
+``compliance.commands.<name>``, imported when that command runs, so that ``--help`` stays fast."""
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import sys
-from pathlib import Path
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo
+from typing import Annotated, Any, NoReturn
 
-import orjson
 import typer
 
 from compliance.errors import ComplianceError
+from compliance.outputs import format_help
+from compliance.sources import SOURCES
 
 app = typer.Typer(
     help="Statutory deadlines and compliance checks over case timelines.",
@@ -29,7 +30,6 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(schema_app, name="schema")
 app.add_typer(demo_app, name="demo")
 
-TZ = ZoneInfo("Europe/Copenhagen")
 RulesOpt = Annotated[
     list[str],
     typer.Option("--rules", "-r", help="pack name (dk, municipal/slagelse) or path; repeatable"),
@@ -38,34 +38,36 @@ AsOfOpt = Annotated[
     str | None,
     typer.Option("--as-of", help="instant or date (a date means the end of that day); default now"),
 ]
+INPUT_FORMATS = "|".join(source.name for source in SOURCES)
 
 
-def _fail(msg: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     from compliance.privacy import mask_cpr
 
-    typer.echo(f"error: {mask_cpr(msg)}", err=True)
+    typer.echo(f"error: {mask_cpr(message)}", err=True)
     raise typer.Exit(code)
 
 
-def _as_of(value: str | None) -> dt.datetime:
-    from compliance.engine import parse_as_of
-
-    if value is None:
-        return dt.datetime.now(TZ)
+def _call(command: str, function: str, *args: Any) -> Any:
+    """``compliance.commands.<command>.<function>(*args)``, imported now (not at startup); a
+    ComplianceError is the user's: its message and exit 2."""
+    module = importlib.import_module(f"compliance.commands.{command}")
     try:
-        return parse_as_of(value, TZ)
+        return getattr(module, function)(*args)
     except ComplianceError as exc:
         _fail(str(exc))
-        raise
 
 
-def _load(specs: list[str]) -> Any:
-    from compliance.rules.load import load_rules
+def _as_of(value: str | None) -> dt.datetime:
+    from compliance.commands.inputs import as_of_instant
 
-    return load_rules(*(specs or ["dk"]))
+    try:
+        return as_of_instant(value)
+    except ComplianceError as exc:
+        _fail(str(exc))
 
 
-# -- audit ---------------------------------------------------------------------------------------
+# -- corpus commands -----------------------------------------------------------------------------
 
 
 @app.command()
@@ -73,7 +75,9 @@ def audit(
     inputs: Annotated[list[str], typer.Argument(help="JSON, JSON Lines or long CSV files")],
     rules: RulesOpt = [],  # noqa: B006
     as_of: AsOfOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl|json|csv|html|xlsx")] = "jsonl",
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help=format_help("audit"))
+    ] = "jsonl",
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="file (default stdout; required for xlsx)")
     ] = None,
@@ -89,7 +93,8 @@ def audit(
         str | None, typer.Option(help="time zone assumed for datetimes without offset")
     ] = None,
     input_format: Annotated[
-        str | None, typer.Option("--input-format", help="json|jsonl|csv (default: by extension)")
+        str | None,
+        typer.Option("--input-format", help=f"{INPUT_FORMATS} (default: by extension)"),
     ] = None,
     pseudonymize: Annotated[
         bool,
@@ -100,37 +105,26 @@ def audit(
     ] = None,
 ) -> None:
     """Evaluate exported case histories and write findings or a report."""
-    from compliance.reporting import run_audit_command
+    from dataclasses import replace
 
-    if fmt not in ("jsonl", "json", "csv", "html", "xlsx"):
-        _fail(f"unknown --format {fmt!r} (jsonl, json, csv, html, xlsx)")
-    if fmt == "xlsx" and not output:
-        _fail("--format xlsx needs -o FILE.xlsx")
-    key = None
-    if pseudonymize:
-        k = os.environ.get("COMPLIANCE_PSEUDONYM_KEY")
-        if not k:
-            _fail("--pseudonymize needs a key in the environment variable COMPLIANCE_PSEUDONYM_KEY")
-        key = (k or "").encode()
-    statuses = {s.strip() for s in status.split(",")} if status else None
+    from compliance.commands import audit as command
+
     try:
-        summary = run_audit_command(
-            inputs,
-            rules or ["dk"],
-            _as_of(as_of),
-            fmt=fmt,
-            output=output,
+        options = command.AuditOptions(
+            output_format,
+            output,
             workers=workers,
-            statuses=statuses,
+            statuses=frozenset(s.strip() for s in status.split(",")) if status else None,
             mapping_path=mapping,
             default_tz=tz,
             input_format=input_format,
-            pseudonym_key=key,
             progress=sys.stderr.isatty() if progress is None else progress,
         )
+        if pseudonymize:
+            options = replace(options, pseudonym_key=command.pseudonym_key_from_environment())
+        summary = command.run(inputs, rules or ["dk"], _as_of(as_of), options)
     except ComplianceError as exc:
         _fail(str(exc))
-        return
     typer.echo(summary.line(), err=True)
     if strict and summary.rejected:
         raise typer.Exit(1)
@@ -145,35 +139,7 @@ def explain(
     tz: Annotated[str | None, typer.Option(help="time zone for datetimes without offset")] = None,
 ) -> None:
     """Show how each finding for one case was computed, step by step."""
-    from compliance.engine import Engine
-    from compliance.privacy import mask_cpr
-
-    try:
-        data = orjson.loads(Path(case).read_bytes())
-        engine = Engine(_load(rules), default_tz=tz)
-        result = engine.evaluate(data, as_of=_as_of(as_of))
-    except (OSError, orjson.JSONDecodeError) as exc:
-        _fail(f"{case}: {exc}")
-        return
-    except ComplianceError as exc:
-        _fail(str(exc))
-        return
-    shown = [f for f in result.findings if rule is None or f.rule == rule]
-    if rule and not shown:
-        typer.echo(
-            f"no obligation of rule {rule} for case {mask_cpr(result.case_id)} as of {result.as_of.isoformat()}"
-        )
-    for f in shown:
-        part = f" [{f.partition}]" if f.partition else ""
-        occ = f" #{f.occurrence}" if f.occurrence else ""
-        src = f.source.get("law", f.source.get("document", "")) + " " + f.source.get("ref", "")
-        typer.echo(
-            mask_cpr(
-                f"{f.rule}{part}{occ}: {f.status.upper()} (due {f.due}; {src.strip()}; version {f.version})"
-            )
-        )
-        for step in f.explain:
-            typer.echo(mask_cpr(f"  - {step}"))
+    _call("explain", "run", case, rule, rules or ["dk"], as_of, tz)
 
 
 @app.command()
@@ -182,16 +148,13 @@ def agenda(
     as_of: AsOfOpt = None,
     horizon: Annotated[str, typer.Option(help="look ahead, e.g. 14d, 4w, 3 months")] = "14d",
     rules: RulesOpt = [],  # noqa: B006
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table|jsonl|ics")] = "table",
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help=format_help("agenda"))
+    ] = "table",
     output: Annotated[str | None, typer.Option("--output", "-o")] = None,
 ) -> None:
     """What falls due within the horizon (open obligations), soonest first; overdue ones too."""
-    from compliance.reporting import agenda_command
-
-    try:
-        agenda_command(inputs, rules or ["dk"], _as_of(as_of), horizon, fmt, output)
-    except ComplianceError as exc:
-        _fail(str(exc))
+    _call("agenda", "run", inputs, rules or ["dk"], _as_of(as_of), horizon, output_format, output)
 
 
 @app.command()
@@ -199,16 +162,13 @@ def indicators(
     inputs: Annotated[list[str], typer.Argument()],
     rules: RulesOpt = [],  # noqa: B006
     as_of: AsOfOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table|json|csv")] = "table",
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help=format_help("indicators"))
+    ] = "table",
     workers: Annotated[int, typer.Option()] = 1,
 ) -> None:
     """Indicators per period: numerator, denominator, share, target, met/missed."""
-    from compliance.reporting import indicators_command
-
-    try:
-        indicators_command(inputs, rules or ["dk"], _as_of(as_of), fmt, workers)
-    except ComplianceError as exc:
-        _fail(str(exc))
+    _call("indicators", "run", inputs, rules or ["dk"], _as_of(as_of), output_format, workers)
 
 
 @app.command()
@@ -219,15 +179,12 @@ def sample(
     n: Annotated[int, typer.Option("--n", help="cases to draw")] = 40,
     seed: Annotated[int, typer.Option(help="random seed (reproducible)")] = 1,
     stratify: Annotated[str, typer.Option(help="rule|status|none")] = "rule",
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table|jsonl")] = "table",
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help=format_help("sample"))
+    ] = "table",
 ) -> None:
     """Draw a reproducible sample of cases for manual review, with the reason each was drawn."""
-    from compliance.reporting import sample_command
-
-    try:
-        sample_command(inputs, rules or ["dk"], _as_of(as_of), n, seed, stratify, fmt)
-    except ComplianceError as exc:
-        _fail(str(exc))
+    _call("sample", "run", inputs, rules or ["dk"], _as_of(as_of), n, seed, stratify, output_format)
 
 
 # -- rules ---------------------------------------------------------------------------------------
@@ -245,39 +202,17 @@ def rules_test(
     verbose: Annotated[bool, typer.Option("-v", help="list every case")] = False,
 ) -> None:
     """Run the YAML fixture tests that sit beside the rules."""
-    from compliance.ruletools.testing import run_fixture_tests
-
-    try:
-        ok = run_fixture_tests(
-            paths, select=k, junit_xml=junit_xml, verbose=verbose, echo=typer.echo
-        )
-    except ComplianceError as exc:
-        _fail(str(exc))
-        return
-    raise typer.Exit(0 if ok else 1)
+    raise typer.Exit(_call("rules", "test", paths, k, junit_xml, verbose))
 
 
 @rules_app.command("lint")
 def rules_lint(
     paths: Annotated[list[str], typer.Argument()],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text|json")] = "text",
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text|json")] = "text",
     strict: Annotated[bool, typer.Option(help="warnings fail too")] = False,
 ) -> None:
     """Schema and semantic checks with file:line messages."""
-    from compliance.ruletools.lint import lint_paths
-
-    problems = lint_paths(paths)
-    if fmt == "json":
-        typer.echo(
-            orjson.dumps([p.to_dict() for p in problems], option=orjson.OPT_INDENT_2).decode()
-        )
-    else:
-        for p in problems:
-            typer.echo(str(p))
-        errs = sum(p.level == "error" for p in problems)
-        typer.echo(f"{errs} error(s), {len(problems) - errs} warning(s)", err=True)
-    failed = any(p.level == "error" or strict for p in problems)
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(_call("rules", "lint", paths, output_format, strict))
 
 
 @rules_app.command("catalogue")
@@ -286,18 +221,7 @@ def rules_catalogue(
     output: Annotated[str | None, typer.Option("--output", "-o")] = None,
 ) -> None:
     """Generate the Markdown rule catalogue from the YAML."""
-    from compliance.ruletools.catalogue import render_catalogue
-
-    try:
-        text = render_catalogue(paths)
-    except ComplianceError as exc:
-        _fail(str(exc))
-        return
-    if output:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        typer.echo(text, nl=False)
+    _call("rules", "catalogue", paths, output)
 
 
 @rules_app.command("diff")
@@ -306,20 +230,15 @@ def rules_diff(
     new: Annotated[str, typer.Option("--new", help="new rules: a folder or pack")],
     cases: Annotated[list[str], typer.Option("--cases", help="corpus files")],
     as_of: AsOfOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text|json|markdown")] = "text",
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text|json|markdown")
+    ] = "text",
     extra: Annotated[
         list[str], typer.Option("--with", help="packs loaded on both sides (e.g. dk)")
     ] = [],  # noqa: B006
 ) -> None:
     """Impact of a rule change: every (case, rule, partition) whose status or due date changed."""
-    from compliance.ruletools.diff import diff_command
-
-    try:
-        changed = diff_command(old, new, cases, _as_of(as_of), fmt, extra)
-    except ComplianceError as exc:
-        _fail(str(exc))
-        return
-    raise typer.Exit(1 if changed else 0)
+    raise typer.Exit(_call("rules", "diff", old, new, cases, _as_of(as_of), output_format, extra))
 
 
 # -- schema & demo ---------------------------------------------------------------------------------
@@ -328,19 +247,13 @@ def rules_diff(
 @schema_app.command("rules")
 def schema_rules() -> None:
     """JSON Schema for rule files (point your editor's YAML language server at it)."""
-    from compliance.rules.schema import rule_json_schema
-
-    typer.echo(orjson.dumps(rule_json_schema(), option=orjson.OPT_INDENT_2).decode())
+    _call("schema", "rules")
 
 
 @schema_app.command("timeline")
 def schema_timeline() -> None:
     """JSON Schema for one case timeline (CONTRACT §2)."""
-    from compliance.model import Timeline
-
-    s = Timeline.model_json_schema()
-    s["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    typer.echo(orjson.dumps(s, option=orjson.OPT_INDENT_2).decode())
+    _call("schema", "timeline")
 
 
 @demo_app.command("generate")
@@ -355,24 +268,11 @@ def demo_generate(
     broken_rate: Annotated[float, typer.Option(help="share of cases given one data error")] = 0.0,
 ) -> None:
     """Generate realistic synthetic timelines (deterministic for a seed)."""
-    from compliance.demo import generate
-    from compliance.io.writers import atomic_binary
-
-    with atomic_binary(output) as fh:
-        for case in generate(
-            cases, seed, dt.date.fromisoformat(start), dt.date.fromisoformat(end), broken_rate
-        ):
-            fh.write(orjson.dumps(case) + b"\n")
+    _call("demo", "run", cases, seed, output, start, end, broken_rate)
 
 
 def main() -> None:
     """Console entry point: every failure is one line on stderr and a non-zero exit."""
-    from compliance.privacy import mask_cpr
-
-    def die(msg: str, code: int) -> None:
-        sys.stderr.write(f"error: {mask_cpr(msg)}\n")
-        sys.exit(code)
-
     import signal
 
     def terminate(signum: int, frame: object) -> None:
@@ -382,15 +282,22 @@ def main() -> None:
     try:
         app()
     except ComplianceError as exc:
-        die(str(exc), 2)
+        _die(str(exc), 2)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted; no report was completed\n")
         sys.exit(130)
     except Exception as exc:
         if os.environ.get("COMPLIANCE_DEBUG"):
             raise
-        die(
+        _die(
             f"internal error: {type(exc).__name__}: {exc} (this is a bug; "
             "set COMPLIANCE_DEBUG=1 for the traceback)",
             3,
         )
+
+
+def _die(message: str, code: int) -> NoReturn:
+    from compliance.privacy import mask_cpr
+
+    sys.stderr.write(f"error: {mask_cpr(message)}\n")
+    sys.exit(code)

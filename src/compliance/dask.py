@@ -7,7 +7,7 @@ row per finding, one ``evaluated`` row per case and one ``rejected`` row per bro
 totals reconcile across the cluster exactly as in ``compliance audit``.
 
 Input: the long form of CONTRACT §2 as Parquet — columns ``case_id, event_id, type, at`` (ISO
-8601 text or timezone-aware timestamps), optional ``refs`` (ids separated by spaces or ``|``),
+8601 text or timezone-aware timestamps), optional ``refs`` (ids separated by spaces, ``|`` or ``,``),
 ``attr.<name>`` and ``subject.<name>``. **All rows of a case must be in one partition**
 (write the files partitioned by case, e.g. with :func:`write_parquet_corpus`);
 :func:`check_partitioning` verifies it.
@@ -35,8 +35,16 @@ import pandas as pd
 
 from compliance.engine import Engine
 from compliance.errors import ComplianceError, TimelineError
+from compliance.outputs.rows import FINDING_COLUMNS, finding_row
 from compliance.privacy import mask_cpr
 from compliance.rules.load import load_rules
+from compliance.sources.long_form import (
+    ATTR_PREFIX,
+    SUBJECT_PREFIX,
+    CaseAssembler,
+    LongFormRow,
+    prefixed,
+)
 
 __all__ = [
     "COLUMNS",
@@ -47,28 +55,10 @@ __all__ = [
     "write_parquet_corpus",
 ]
 
-COLUMNS: dict[str, str] = {
-    "record": "string",  # finding | evaluated | rejected
-    "case_id": "string",
-    "rule": "string",
-    "version": "string",
-    "kind": "string",
-    "status": "string",
-    "severity": "string",
-    "partition": "string",
-    "occurrence": "Int64",
-    "trigger": "string",
-    "triggered_at": "string",
-    "anchored_at": "string",
-    "due": "string",
-    "satisfied_by": "string",
-    "satisfied_at": "string",
-    "lateness_days": "Int64",
-    "precision": "string",
-    "count": "Int64",
-    "law": "string",
-    "ref": "string",
-    "explain": "string",
+_INTEGER_COLUMNS = {"occurrence", "lateness_days", "count"}
+COLUMNS: dict[str, str] = {  # record: finding | evaluated | rejected; reason: why rejected
+    "record": "string",
+    **{c: "Int64" if c in _INTEGER_COLUMNS else "string" for c in FINDING_COLUMNS},
     "reason": "string",
 }
 
@@ -91,27 +81,24 @@ def _scalar(v: Any) -> Any:
 
 
 def _case(case_id: str, rows: pd.DataFrame) -> dict[str, Any]:
-    attr_cols = [c for c in rows.columns if c.startswith("attr.")]
-    subj_cols = [c for c in rows.columns if c.startswith("subject.")]
-    events = []
-    subject: dict[str, Any] = {}
-    for rec in rows.to_dict("records"):
-        ev: dict[str, Any] = {
-            "id": _scalar(rec.get("event_id")),
-            "type": _scalar(rec.get("type")),
-            "at": _scalar(rec.get("at")),
-        }
-        refs = _scalar(rec.get("refs"))
-        if refs:
-            ev["refs"] = [r for r in str(refs).replace("|", " ").split() if r]
-        attrs = {c[5:]: _scalar(rec[c]) for c in attr_cols if _scalar(rec[c]) is not None}
-        if attrs:
-            ev["attrs"] = attrs
-        for c in subj_cols:
-            if _scalar(rec[c]) is not None:
-                subject[c[8:]] = _scalar(rec[c])
-        events.append(ev)
-    return {"case_id": case_id, "subject": subject, "events": events}
+    """The long-form rows of one case as a timeline (the same conversion as for CSV)."""
+    attr_columns = prefixed({c: c for c in rows.columns}, ATTR_PREFIX)
+    subject_columns = prefixed({c: c for c in rows.columns}, SUBJECT_PREFIX)
+    assembler = CaseAssembler(case_id)
+    for record in rows.to_dict("records"):
+        values = {column: _scalar(value) for column, value in record.items()}
+        refs = values.get("refs")
+        assembler.add(
+            LongFormRow(
+                event_id=values.get("event_id"),
+                type=values.get("type"),
+                at=values.get("at"),
+                refs=str(refs) if refs else None,
+                attrs={a: values[c] for a, c in attr_columns.items() if values[c] is not None},
+                subject={k: values[c] for k, c in subject_columns.items() if values[c] is not None},
+            )
+        )
+    return assembler.case
 
 
 def evaluate_frame(
@@ -137,18 +124,7 @@ def evaluate_frame(
                 )
                 continue
             out.append({"record": "evaluated", "case_id": mask_cpr(cid)})
-            for f in res.findings:
-                d = f.to_dict()
-                src = d.pop("source")
-                d["law"] = src.get("law") or src.get("document")
-                d["ref"] = src.get("ref") or src.get("municipality")
-                d["explain"] = " | ".join(d["explain"])
-                out.append(
-                    {
-                        "record": "finding",
-                        **{k: mask_cpr(v) if isinstance(v, str) else v for k, v in d.items()},
-                    }
-                )
+            out += [{"record": "finding", **finding_row(f.to_dict())} for f in res.findings]
     frame = pd.DataFrame(out, columns=list(COLUMNS))
     return frame.astype(COLUMNS)
 

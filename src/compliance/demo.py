@@ -45,32 +45,28 @@ MUNICIPALITIES = (
     Profile("Morsø", 0.10, 0.75, 0.20, 0.98, 0.88, 0.90, 0.96, 0.94),
     Profile("Langeland", 0.15, 0.55, 0.10, 0.95, 0.78, 0.84, 0.92, 0.90),
 )
+MEASURE_ID = "m1"  # one measure per case
 REPORTERS = (("professional", 0.72), ("citizen", 0.18), ("anonymous", 0.08), ("child", 0.02))
 
 
-class _Case:
-    def __init__(self, rng: random.Random, case_id: str) -> None:
-        self.rng = rng
+class _Timeline:
+    """The events of one synthetic case, numbered e1, e2, ... in the order they are added."""
+
+    def __init__(self, case_id: str) -> None:
         self.case_id = case_id
         self.events: list[dict[str, Any]] = []
-        self.n = 0
 
     def add(
         self, etype: str, at: dt.datetime | dt.date, refs: list[str] | None = None, **attrs: Any
     ) -> str:
-        self.n += 1
-        eid = f"e{self.n}"
-        ev: dict[str, Any] = {
-            "id": eid,
-            "type": etype,
-            "at": at.isoformat(),
-        }
+        event_id = f"e{len(self.events) + 1}"
+        event: dict[str, Any] = {"id": event_id, "type": etype, "at": at.isoformat()}
         if refs:
-            ev["refs"] = refs
+            event["refs"] = refs
         if attrs:
-            ev["attrs"] = attrs
-        self.events.append(ev)
-        return eid
+            event["attrs"] = attrs
+        self.events.append(event)
+        return event_id
 
 
 def _pick(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
@@ -101,20 +97,59 @@ def _months(rng: random.Random, start: dt.date, months: float, jitter_days: floa
 def _case(
     rng: random.Random, idx: int, prof: Profile, first: dt.date, last: dt.date
 ) -> dict[str, Any]:
-    span = (last - first).days
-    c = _Case(rng, f"{prof.name[:3].upper()}-{first.year}-{idx:06d}")
-    start = first + _days(rng.randrange(span))
-    age_days = rng.randrange(0, 18 * 365 - 30)
-    birth = start - _days(age_days)
-    subject = {"birth_date": birth.isoformat(), "municipality": prof.name}
+    """One case's history, told in the order things happen. Each step draws from ``rng`` in a
+    fixed order, so the same seed gives the same case; a step returning False ends the story."""
+    story = _Story(rng, idx, prof, first, last)
+    if story.notifications() and story.investigation():
+        story.decision()
+        story.complaint_and_access_request()
+        story.measure()
+    return {
+        "case_id": story.timeline.case_id,
+        "subject": story.subject,
+        "events": story.timeline.events,
+    }
 
-    # notifications: two thirds once, the rest 2-4 times within the following year
-    n_notes = 1 if rng.random() < 0.66 else rng.choice((2, 2, 3, 3, 4, 5))
-    note_days = sorted([start] + [start + _days(rng.randrange(1, 365)) for _ in range(n_notes - 1)])
-    intake = f"cw{rng.randrange(1, 400):03d}"
-    c.add("caseworker_assigned", _office_time(rng, start), caseworker=intake, role="intake")
-    first_note = None
-    for day in note_days:
+
+class _Story:
+    def __init__(
+        self, rng: random.Random, idx: int, prof: Profile, first: dt.date, last: dt.date
+    ) -> None:
+        self.rng = rng
+        self.prof = prof
+        self.timeline = _Timeline(f"{prof.name[:3].upper()}-{first.year}-{idx:06d}")
+        self.add = self.timeline.add
+        self.start = first + _days(rng.randrange((last - first).days))
+        self.birth = self.start - _days(rng.randrange(0, 18 * 365 - 30))
+        self.subject = {"birth_date": self.birth.isoformat(), "municipality": prof.name}
+        self.first_note: str | None = None
+        self.inv_start = self.start
+        self.inv_end: dt.date | None = None
+        self.decided = self.start
+        self.placement = self.consent = False
+        self.decision_id = ""
+
+    def notifications(self) -> bool:
+        """Two thirds are notified once, the rest 2-5 times within the following year; about
+        one in four notified children gets an investigation (True)."""
+        rng = self.rng
+        n_notes = 1 if rng.random() < 0.66 else rng.choice((2, 2, 3, 3, 4, 5))
+        later = [self.start + _days(rng.randrange(1, 365)) for _ in range(n_notes - 1)]
+        note_days = sorted([self.start, *later])
+        intake = f"cw{rng.randrange(1, 400):03d}"
+        self.add(
+            "caseworker_assigned", _office_time(rng, self.start), caseworker=intake, role="intake"
+        )
+        for day in note_days:
+            self._notification(day)
+        if rng.random() > 0.27:
+            if rng.random() < 0.85:
+                self.add("case_closed", note_days[-1] + _days(rng.randrange(5, 60)))
+            return False
+        return True
+
+    def _notification(self, day: dt.date) -> None:
+        rng = self.rng
         received = (
             _office_time(rng, day)
             if rng.random() < 0.9
@@ -123,197 +158,212 @@ def _case(
             )
         )
         reporter = _pick(rng, REPORTERS)
-        nid = c.add("notification_received", received, reporter=reporter)
-        first_note = first_note or nid
+        nid = self.add("notification_received", received, reporter=reporter)
+        self.first_note = self.first_note or nid
         r = rng.random()
-        if r < prof.assess_on_time:
-            c.add(
-                "notification_assessed",
-                received + dt.timedelta(hours=rng.uniform(0.5, 23.5)),
-                [nid],
-            )
-        elif r < prof.assess_on_time + 0.05:
-            c.add(
-                "notification_assessed",
-                received + dt.timedelta(hours=rng.uniform(24.5, 96)),
-                [nid],
-            )
+        if r < self.prof.assess_on_time:
+            hours = rng.uniform(0.5, 23.5)
+            self.add("notification_assessed", received + dt.timedelta(hours=hours), [nid])
+        elif r < self.prof.assess_on_time + 0.05:
+            hours = rng.uniform(24.5, 96)
+            self.add("notification_assessed", received + dt.timedelta(hours=hours), [nid])
         if reporter == "professional":
             r = rng.random()
             lag = rng.randrange(1, 8) if r < 0.85 else rng.randrange(9, 30)
             if r < 0.96:
-                c.add("notification_acknowledged", day + _days(lag), [nid])
+                self.add("notification_acknowledged", day + _days(lag), [nid])
 
-    # about one in four notified children gets an investigation
-    if rng.random() > 0.27:
-        if rng.random() < 0.85:
-            c.add("case_closed", note_days[-1] + _days(rng.randrange(5, 60)))
-        return {"case_id": c.case_id, "subject": subject, "events": c.events}
-
-    inv_start = start + _days(rng.randrange(1, 21))
-    responsible = f"cw{rng.randrange(1, 400):03d}"
-    c.add(
-        "caseworker_assigned",
-        _office_time(rng, inv_start),
-        caseworker=responsible,
-        role="responsible",
-    )
-    inv = c.add("investigation_started", inv_start, [first_note] if first_note else None)
-    r = rng.random()
-    if r < prof.inv_fast:
-        inv_end = start + _days(rng.randrange(20, 42))
-    elif r < prof.inv_on_time:
-        inv_end = start + _days(rng.randrange(43, 120))
-    elif r < prof.inv_on_time + 0.08:
-        inv_end = None  # still open
-        if rng.random() < 0.5:
-            c.add(
-                "investigation_provisional_assessment",
-                start + _days(rng.randrange(100, 121)),
-                [inv],
+    def investigation(self) -> bool:
+        """The investigation and its outcome; about 60 % lead to a measure (True)."""
+        rng, start = self.rng, self.start
+        self.inv_start = inv_start = start + _days(rng.randrange(1, 21))
+        responsible = f"cw{rng.randrange(1, 400):03d}"
+        at = _office_time(rng, inv_start)
+        self.add("caseworker_assigned", at, caseworker=responsible, role="responsible")
+        inv = self.add(
+            "investigation_started", inv_start, [self.first_note] if self.first_note else None
+        )
+        self.inv_end = self._investigation_end(inv)
+        if self.inv_end is not None:
+            self.add("investigation_completed", self.inv_end, [inv])
+        if rng.random() > self.prof.caseworker_stable:
+            self.add(
+                "caseworker_assigned",
+                _office_time(rng, inv_start + _days(rng.randrange(30, 360))),
+                caseworker=f"cw{rng.randrange(1, 400):03d}",
+                role="responsible",
             )
-    else:
-        inv_end = _months(rng, start, 4, 1) + _days(rng.expovariate(1 / 45) + 1)
-    if inv_end is not None:
-        c.add("investigation_completed", inv_end, [inv])
-    if rng.random() > prof.caseworker_stable:
-        c.add(
-            "caseworker_assigned",
-            _office_time(rng, inv_start + _days(rng.randrange(30, 360))),
-            caseworker=f"cw{rng.randrange(1, 400):03d}",
-            role="responsible",
+        self.add(
+            "child_consultation",
+            inv_start + _days(rng.randrange(5, 60)),
+            context="investigation",
+            goals_reached=rng.random() < 0.6,
         )
-    c.add(
-        "child_consultation",
-        inv_start + _days(rng.randrange(5, 60)),
-        context="investigation",
-        goals_reached=rng.random() < 0.6,
-    )
+        self.decided = (self.inv_end or inv_start + _days(130)) + _days(rng.randrange(3, 30))
+        if rng.random() > 0.6:
+            self.add("case_closed", self.decided + _days(rng.randrange(10, 60)))
+            return False
+        return True
 
-    # about 60 % of investigations lead to a measure; a fifth of those to a placement
-    decided = (inv_end or inv_start + _days(130)) + _days(rng.randrange(3, 30))
-    if rng.random() > 0.6:
-        c.add("case_closed", decided + _days(rng.randrange(10, 60)))
-        return {"case_id": c.case_id, "subject": subject, "events": c.events}
-    placement = rng.random() < 0.22
-    consent = rng.random() < 0.8
-    mid = "m1"
-    age_at = (decided - birth).days / 365.25
-    if rng.random() < 0.88:
-        c.add("plan_created", decided - _days(rng.randrange(0, 20)))
-    urgent = rng.random() < 0.05 and decided.year < 2024
-    kind = "placement" if placement else "measure"
-    if placement and not consent:
-        dec = c.add(
+    def _investigation_end(self, inv: str) -> dt.date | None:
+        """Within 6 weeks, within 4 months, still open, or late — per the profile's shares."""
+        rng, start, prof = self.rng, self.start, self.prof
+        r = rng.random()
+        if r < prof.inv_fast:
+            return start + _days(rng.randrange(20, 42))
+        if r < prof.inv_on_time:
+            return start + _days(rng.randrange(43, 120))
+        if r < prof.inv_on_time + 0.08:
+            if rng.random() < 0.5:
+                at = start + _days(rng.randrange(100, 121))
+                self.add("investigation_provisional_assessment", at, [inv])
+            return None
+        return _months(rng, start, 4, 1) + _days(rng.expovariate(1 / 45) + 1)
+
+    def decision(self) -> None:
+        """The decision on a measure (a fifth of them placements), with or without consent."""
+        rng, decided = self.rng, self.decided
+        self.placement = rng.random() < 0.22
+        self.consent = rng.random() < 0.8
+        if rng.random() < 0.88:
+            self.add("plan_created", decided - _days(rng.randrange(0, 20)))
+        urgent = rng.random() < 0.05 and decided.year < 2024
+        kind = "placement" if self.placement else "measure"
+        if self.placement and not self.consent:
+            self._committee_decision(kind)
+        else:
+            self.decision_id = self._decision_event(kind, "caseworker", consent=True, urgent=urgent)
+            if urgent:
+                self.add("plan_created", _months(rng, decided, 3, 20))
+        if self.placement and self.consent and decided.year >= 2024 and rng.random() < 0.85:
+            self.add("plan_revised", _months(rng, decided, 2, 15))
+
+    def _decision_event(self, kind: str, decided_by: str, **consent_and_urgency: Any) -> str:
+        return self.add(
             "decision",
-            decided,
+            self.decided,
             kind=kind,
-            measure_id=mid,
-            consent=False,
-            decided_by="committee",
-            standard_contract=rng.random() < prof.standard_contract,
-            written_basis=rng.random() < 0.98,
+            measure_id=MEASURE_ID,
+            **consent_and_urgency,
+            decided_by=decided_by,
+            standard_contract=self.rng.random() < self.prof.standard_contract,
+            written_basis=self.rng.random() < 0.98,
         )
-        comm = c.add(
+
+    def _committee_decision(self, kind: str) -> None:
+        rng, decided = self.rng, self.decided
+        self.decision_id = self._decision_event(kind, "committee", consent=False)
+        committee = self.add(
             "committee_decision",
             decided,
-            [dec],
+            [self.decision_id],
             kind="placement_without_consent",
-            measure_id=mid,
+            measure_id=MEASURE_ID,
             placed_previous_year=rng.random() < 0.1,
         )
-        renew = _months(rng, decided, 12, 20)
-        c.add("committee_decision", renew, [comm], kind="renewal", measure_id=mid)
-    else:
-        dec = c.add(
-            "decision",
-            decided,
-            kind=kind,
-            measure_id=mid,
-            consent=True,
-            urgent=urgent,
-            decided_by="caseworker",
-            standard_contract=rng.random() < prof.standard_contract,
-            written_basis=rng.random() < 0.98,
-        )
-        if urgent:
-            c.add("plan_created", _months(rng, decided, 3, 20))
-    if placement and consent and decided.year >= 2024 and rng.random() < 0.85:
-        c.add("plan_revised", _months(rng, decided, 2, 15))
-    if rng.random() < 0.06:
-        k_day = decided + _days(rng.randrange(3, 28))
-        k = c.add("complaint_received", k_day, [dec], decided_by="caseworker")
-        out = rng.choice(("complaint_reassessed", "complaint_forwarded"))
-        c.add(
-            out,
-            k_day + _days(rng.randrange(7, 28) if rng.random() < 0.8 else rng.randrange(29, 60)),
-            [k],
-        )
-    if rng.random() < 0.03:
-        a_day = decided + _days(rng.randrange(1, 100))
-        a = c.add("access_request_received", a_day)
-        c.add(
-            "access_decided",
-            a_day + _days(rng.randrange(2, 10) if rng.random() < 0.8 else rng.randrange(11, 30)),
-            [a],
-        )
+        renewal = _months(rng, decided, 12, 20)
+        self.add("committee_decision", renewal, [committee], kind="renewal", measure_id=MEASURE_ID)
 
-    m_start = decided + _days(rng.randrange(0, 14))
-    measure = (
-        "placement" if placement else rng.choice(("support", "family_treatment", "contact_person"))
-    )
-    c.add(
-        "measure_started",
-        m_start,
-        [dec],
-        measure_id=mid,
-        measure=measure,
-        consent=consent,
-        local=rng.random() < prof.local_measures,
-        provider=rng.choice(("municipal", "private", "regional")),
-    )
-    duration = rng.randrange(120, 1100) if not placement else rng.randrange(200, 1800)
-    m_end = m_start + _days(duration)
-    # follow-ups: SEL every 6 months; BL on the date set at the previous one
-    due = _months(rng, m_start, 3, 0)
-    while True:
-        on_time = rng.random() < prof.follow_up_on_time
-        when = due - _days(rng.randrange(0, 20)) if on_time else due + _days(rng.randrange(5, 90))
-        if when >= m_end:
-            break
-        next_due = _months(rng, when, rng.choice((4, 6, 6, 9)), 5)
-        attrs: dict[str, Any] = {"measure_id": mid, "child_spoken_to": rng.random() < 0.85}
-        if when.year >= 2024:
-            attrs["next_due"] = next_due.isoformat()
-        c.add("follow_up", when, **attrs)
-        due = next_due if when.year >= 2024 else _months(rng, when, 6, 0)
-    if placement:
-        v = m_start + _days(rng.randrange(20, 120))
-        while v < m_end:
-            c.add("supervision_visit", v, measure_id=mid, child_spoken_to=rng.random() < 0.9)
-            v += _days(rng.randrange(120, 240) if rng.random() < 0.8 else rng.randrange(240, 420))
-        c.add(
+    def complaint_and_access_request(self) -> None:
+        rng, decided = self.rng, self.decided
+        if rng.random() < 0.06:
+            received = decided + _days(rng.randrange(3, 28))
+            complaint = self.add(
+                "complaint_received", received, [self.decision_id], decided_by="caseworker"
+            )
+            outcome = rng.choice(("complaint_reassessed", "complaint_forwarded"))
+            lag = rng.randrange(7, 28) if rng.random() < 0.8 else rng.randrange(29, 60)
+            self.add(outcome, received + _days(lag), [complaint])
+        if rng.random() < 0.03:
+            asked = decided + _days(rng.randrange(1, 100))
+            request = self.add("access_request_received", asked)
+            lag = rng.randrange(2, 10) if rng.random() < 0.8 else rng.randrange(11, 30)
+            self.add("access_decided", asked + _days(lag), [request])
+
+    def measure(self) -> None:
+        """The measure from start to end, with its follow-ups (and a placement's visits)."""
+        rng = self.rng
+        m_start = self.decided + _days(rng.randrange(0, 14))
+        measure = (
+            "placement"
+            if self.placement
+            else rng.choice(("support", "family_treatment", "contact_person"))
+        )
+        self.add(
+            "measure_started",
+            m_start,
+            [self.decision_id],
+            measure_id=MEASURE_ID,
+            measure=measure,
+            consent=self.consent,
+            local=rng.random() < self.prof.local_measures,
+            provider=rng.choice(("municipal", "private", "regional")),
+        )
+        duration = rng.randrange(200, 1800) if self.placement else rng.randrange(120, 1100)
+        m_end = m_start + _days(duration)
+        self._follow_ups(m_start, m_end)
+        if self.placement:
+            m_end = self._placement(m_start, m_end)
+        transition = rng.choice(("general_provision", "other_measure", "none", "none"))
+        self.add(
+            "measure_ended", m_end, measure_id=MEASURE_ID, measure=measure, transition=transition
+        )
+        if rng.random() < 0.9:
+            self.add("case_closed", m_end + _days(rng.randrange(1, 40)))
+
+    def _follow_ups(self, m_start: dt.date, m_end: dt.date) -> None:
+        """SEL: every 6 months; BL (from 2024): on the date set at the previous follow-up."""
+        rng = self.rng
+        due = _months(rng, m_start, 3, 0)
+        while True:
+            on_time = rng.random() < self.prof.follow_up_on_time
+            when = (
+                due - _days(rng.randrange(0, 20)) if on_time else due + _days(rng.randrange(5, 90))
+            )
+            if when >= m_end:
+                break
+            next_due = _months(rng, when, rng.choice((4, 6, 6, 9)), 5)
+            attrs: dict[str, Any] = {
+                "measure_id": MEASURE_ID,
+                "child_spoken_to": rng.random() < 0.85,
+            }
+            if when.year >= 2024:
+                attrs["next_due"] = next_due.isoformat()
+            self.add("follow_up", when, **attrs)
+            due = next_due if when.year >= 2024 else _months(rng, when, 6, 0)
+
+    def _placement(self, m_start: dt.date, m_end: dt.date) -> dt.date:
+        """Supervision visits, a consultation, and aftercare near 18; returns the (new) end."""
+        rng, birth = self.rng, self.birth
+        visit = m_start + _days(rng.randrange(20, 120))
+        while visit < m_end:
+            self.add(
+                "supervision_visit",
+                visit,
+                measure_id=MEASURE_ID,
+                child_spoken_to=rng.random() < 0.9,
+            )
+            visit += _days(
+                rng.randrange(120, 240) if rng.random() < 0.8 else rng.randrange(240, 420)
+            )
+        age_at_decision = (self.decided - birth).days / 365.25
+        self.add(
             "child_consultation",
             m_start + _days(rng.randrange(60, 300)),
             context="placement",
-            goals_reached=rng.random() < (0.7 if age_at >= 12 else 0.6),
+            goals_reached=rng.random() < (0.7 if age_at_decision >= 12 else 0.6),
         )
         aftercare = birth + _days(int(17.5 * 365.25))
         if m_start < aftercare < m_end:
             r = rng.random()
-            c.add(
-                "decision",
+            decided = (
                 aftercare - _days(rng.randrange(10, 120))
                 if r < 0.75
-                else aftercare + _days(rng.randrange(5, 60)),
-                kind="aftercare",
+                else aftercare + _days(rng.randrange(5, 60))
             )
+            self.add("decision", decided, kind="aftercare")
             m_end = min(m_end, birth + _days(18 * 365 + 5))
-    transition = rng.choice(("general_provision", "other_measure", "none", "none"))
-    c.add("measure_ended", m_end, measure_id=mid, measure=measure, transition=transition)
-    if rng.random() < 0.9:
-        c.add("case_closed", m_end + _days(rng.randrange(1, 40)))
-    return {"case_id": c.case_id, "subject": subject, "events": c.events}
+        return m_end
 
 
 def _break(rng: random.Random, case: dict[str, Any]) -> dict[str, Any]:

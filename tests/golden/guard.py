@@ -12,6 +12,7 @@ the demo corpus run to megabytes. To see *what* changed, run the same commands o
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import re
@@ -24,8 +25,10 @@ from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[2]
 DIGESTS = Path(__file__).with_name("digests.json")
-DEMO = str(ROOT / "fixtures/demo/cases.jsonl")
-EXAMPLE = str(ROOT / "fixtures/timelines/example.json")
+# Paths relative to ROOT (compute() runs there): reports name their inputs, fixture ids name
+# their files, and the digests must not depend on where the repository is checked out.
+DEMO = "fixtures/demo/cases.jsonl"
+EXAMPLE = "fixtures/timelines/example.json"
 AS_OF = "2025-06-30"
 PACKS = ["--rules", "dk", "--rules", "municipal/slagelse", "--rules", "municipal/morsoe"]
 _GENERATED = re.compile(rb"generated \d{4}-\d\d-\d\d \d\d:\d\d UTC")
@@ -59,7 +62,7 @@ def _fixture_findings() -> bytes:
 
     lines: list[str] = []
     engines: dict[tuple[tuple[str, ...], str | None], Engine] = {}
-    for case in collect([str(ROOT / "rules/dk"), str(ROOT / "rules/municipal")]):
+    for case in collect(["rules/dk", "rules/municipal"]):
         key = (case.packs, case.tz)
         if key not in engines:
             rules = load_rules(*case.packs)
@@ -74,7 +77,8 @@ def _fixture_findings() -> bytes:
 def compute(keep: Path | None = None) -> dict[str, str]:
     """name -> sha256 of each output."""
     outputs: dict[str, bytes] = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    keep = keep.resolve() if keep else None  # before the chdir: relative to the caller's folder
+    with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(ROOT):
         work = keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         for fmt in ("jsonl", "json", "csv"):

@@ -25,9 +25,9 @@ import orjson
 
 from compliance.engine import Engine
 from compliance.errors import ComplianceError, RuleError
-from compliance.io.readers import read_cases
 from compliance.privacy import mask_cpr
 from compliance.rules.load import load_rules, resolve_pack
+from compliance.sources import read_cases
 
 __all__ = ["Change", "diff_command", "diff_findings"]
 
@@ -53,12 +53,9 @@ class Change:
         return "status" if self.old[0] != self.new[0] else "due"
 
     def to_dict(self) -> dict[str, Any]:
+        key = ("case_id", "rule", "partition", "trigger", "occurrence")
         return {
-            "case_id": self.case_id,
-            "rule": self.rule,
-            "partition": self.partition,
-            "trigger": self.trigger,
-            "occurrence": self.occurrence,
+            **{name: getattr(self, name) for name in key},
             "change": self.kind,
             "old": dict(zip(("status", "due"), self.old, strict=True)) if self.old else None,
             "new": dict(zip(("status", "due"), self.new, strict=True)) if self.new else None,
@@ -155,9 +152,11 @@ def _summary(changes: list[Change]) -> dict[str, Counter[str]]:
     return per
 
 
-def render(changes: list[Change], fmt: str, old: str, new: str, n_cases: int | None = None) -> str:
+def render(
+    changes: list[Change], output_format: str, old: str, new: str, n_cases: int | None = None
+) -> str:
     per = _summary(changes)
-    if fmt == "json":
+    if output_format == "json":
         return orjson.dumps(
             {
                 "old": old,
@@ -168,7 +167,7 @@ def render(changes: list[Change], fmt: str, old: str, new: str, n_cases: int | N
             },
             option=orjson.OPT_INDENT_2,
         ).decode()
-    if fmt == "markdown":
+    if output_format == "markdown":
         lines = [f"### Rule impact: `{old}` → `{new}`", ""]
         if not changes:
             return "\n".join([*lines, "No finding changed."])
@@ -210,14 +209,14 @@ def render(changes: list[Change], fmt: str, old: str, new: str, n_cases: int | N
 
 
 def diff_command(
-    old: str, new: str, cases: list[str], as_of: dt.datetime, fmt: str, extra: list[str]
+    old: str, new: str, cases: list[str], as_of: dt.datetime, output_format: str, extra: list[str]
 ) -> bool:
-    if fmt not in ("text", "json", "markdown"):
-        raise ComplianceError(f"unknown --format {fmt!r} (text, json, markdown)")
+    if output_format not in ("text", "json", "markdown"):
+        raise ComplianceError(f"unknown --format {output_format!r} (text, json, markdown)")
     for c in cases:
         if not Path(c).is_file():
             raise ComplianceError(f"{c}: no such file")
     with rules_at(old, new) as old_dir:
         changes = diff_findings([*extra, old_dir], [*extra, new], cases, as_of)
-    sys.stdout.write(mask_cpr(render(changes, fmt, old, new)) + "\n")
+    sys.stdout.write(mask_cpr(render(changes, output_format, old, new)) + "\n")
     return bool(changes)

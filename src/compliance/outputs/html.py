@@ -11,11 +11,19 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from compliance.audit import AuditSummary
+from compliance.audit import AuditSummary, compliance_share
 from compliance.indicators import IndicatorResult
+from compliance.model import STATUSES, VIOLATIONS
+from compliance.outputs.documents import AuditReport
+from compliance.outputs.files import atomic_binary
+from compliance.outputs.terminal import target_text
+from compliance.privacy import mask_cpr
 from compliance.rules.load import RuleSet
+from compliance.rules.schema import Title
 
-__all__ = ["render_html"]
+__all__ = ["MAX_VIOLATIONS_SHOWN", "render_html", "write_audit"]
+
+MAX_VIOLATIONS_SHOWN = 5000  # the list is for reading; CSV, XLSX and JSON Lines hold them all
 
 STATUS_COLOURS = {
     "met": "#2e7d32",
@@ -27,7 +35,7 @@ STATUS_COLOURS = {
     "cancelled": "#9e9e9e",
     "excused": "#78909c",
 }
-VIOLATION_ORDER = ("late", "overdue", "missed", "breached")
+VIOLATION_ORDER = tuple(s for s in STATUSES if s in VIOLATIONS)  # stacking order in charts
 INDICATOR_COLOUR = {"met": "met", "missed": "overdue", "insufficient_data": "cancelled"}
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;
@@ -60,11 +68,6 @@ def _as_of_text(iso: str) -> str:
     if t.time() == dt.time.max:
         return f"{t.date()} (end of day)"
     return t.isoformat(timespec="minutes")
-
-
-def _share(c: dict[str, int]) -> float | None:
-    known = sum(c.get(s, 0) for s in ("met", *VIOLATION_ORDER))
-    return c.get("met", 0) / known if known else None
 
 
 def _month_chart(by_month: dict[str, Any]) -> str:
@@ -153,6 +156,20 @@ def _indicator_chart(results: Sequence[IndicatorResult]) -> str:
     )
 
 
+def write_audit(report: AuditReport, output: str | None) -> None:
+    violations = report.findings(violations_only=True, limit=MAX_VIOLATIONS_SHOWN)
+    html = render_html(
+        report.summary,
+        report.rules,
+        violations,
+        report.indicator_results(),
+        report.error_records(),
+        truncated=report.summary.findings_total_violations() > len(violations),
+    )
+    with atomic_binary(output) as fh:
+        fh.write(mask_cpr(html).encode("utf-8"))
+
+
 def render_html(
     summary: AuditSummary,
     rules: RuleSet,
@@ -163,80 +180,99 @@ def render_html(
     truncated: bool = False,
     generated_at: dt.datetime | None = None,
 ) -> str:
+    """The report's sections, in order (the violation list holds ``violations``, which may be the
+    first of many: ``truncated``)."""
     titles = {r.id: r.title for r in rules.rules}
-    s = summary
-    total_violations = s.findings_total_violations()
-    gen = (generated_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    generated = (generated_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
+        *_heading(summary, generated),
+        *_per_rule_section(summary, titles),
+        "<h2>Violations by month (due date; breaches when they happened)</h2>",
+        _month_chart(summary.by_month),
+        *_indicator_section(indicators),
+        *_violation_section(summary, violations, titles, truncated),
+        *_rejected_section(summary, errors),
+        *_ignored_section(summary),
+        "</body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def _heading(s: AuditSummary, generated: str) -> list[str]:
+    return [
         '<!doctype html><html lang="da"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
         f"<title>Compliance audit as of {escape(s.as_of[:10])}</title><style>{CSS}</style></head><body>",
         '<h1>Compliance audit <span class="da">/ Revision af frister og standarder</span></h1>',
         f'<p class="meta">As of <b>{escape(_as_of_text(s.as_of))}</b> · rules: {escape(", ".join(s.rules))} · '
-        f'input: {escape(", ".join(s.inputs))}<br><span class="generated">generated {gen}</span></p>',
+        f'input: {escape(", ".join(s.inputs))}<br><span class="generated">generated {generated}</span></p>',
         '<div class="cards">',
         f'<div class="card">cases read<b>{s.cases_read:,}</b></div>',
         f'<div class="card">evaluated<b>{s.evaluated:,}</b></div>',
         f'<div class="card">rejected<b class="{"bad" if s.rejected else "ok"}">{s.rejected:,}</b></div>',
         f'<div class="card">obligations<b>{sum(s.findings.values()):,}</b></div>',
-        f'<div class="card">violations<b class="bad">{total_violations:,}</b></div>',
+        f'<div class="card">violations<b class="bad">{s.findings_total_violations():,}</b></div>',
         "</div>",
         f"<p><b>Reconciliation:</b> {escape(s.line())}.</p>",
+    ]
+
+
+def _per_rule_section(s: AuditSummary, titles: dict[str, Title]) -> list[str]:
+    parts = [
         "<h2>Compliance per rule</h2>",
         "<p>Compliance = met ÷ obligations whose outcome is known (met, late, overdue, missed, breached). "
         "Open obligations not yet due, cancelled and excused ones are left out.</p>",
         "<table><tr><th>rule</th>"
-        + "".join(f"<th>{x}</th>" for x in STATUS_COLOURS)
+        + "".join(f"<th>{x}</th>" for x in STATUSES)
         + "<th>compliance</th></tr>",
     ]
-    for rid, c in sorted(s.by_rule.items()):
-        t = titles.get(rid)
-        share = _share(c)
-        bar = (
-            (
-                f'<span class="bar" style="width:{share * 6:.1f}rem;background:{"#2e7d32" if share >= 0.9 else "#f9a825" if share >= 0.6 else "#c62828"}"></span> '
-                f"{share:.1%}"
-            )
-            if share is not None
-            else "–"
-        )
-        name = f"<b>{escape(rid)}</b>" + (
-            f'<br>{escape(t.en)}<br><span class="da">{escape(t.da)}</span>' if t else ""
+    for rule, counts in sorted(s.by_rule.items()):
+        title = titles.get(rule)
+        name = f"<b>{escape(rule)}</b>" + (
+            f'<br>{escape(title.en)}<br><span class="da">{escape(title.da)}</span>' if title else ""
         )
         parts.append(
             f"<tr><td>{name}</td>"
-            + "".join(f'<td class="n">{c.get(x, 0)}</td>' for x in STATUS_COLOURS)
-            + f"<td>{bar}</td></tr>"
+            + "".join(f'<td class="n">{counts.get(x, 0)}</td>' for x in STATUSES)
+            + f"<td>{_share_bar(compliance_share(counts))}</td></tr>"
         )
     parts.append("</table>")
-    parts += [
-        "<h2>Violations by month (due date; breaches when they happened)</h2>",
-        _month_chart(s.by_month),
-    ]
-    parts += [
+    return parts
+
+
+def _share_bar(share: float | None) -> str:
+    if share is None:
+        return "–"
+    colour = "#2e7d32" if share >= 0.9 else "#f9a825" if share >= 0.6 else "#c62828"
+    return f'<span class="bar" style="width:{share * 6:.1f}rem;background:{colour}"></span> {share:.1%}'
+
+
+def _indicator_section(indicators: Sequence[IndicatorResult]) -> list[str]:
+    parts = [
         "<h2>Indicators against targets</h2>",
         _indicator_chart(indicators),
         "<table><tr><th>indicator</th><th>period</th><th>numerator</th><th>denominator</th>"
         "<th>share</th><th>target</th><th>status</th><th>source</th></tr>",
     ]
     for r in indicators:
-        tgt = (
-            f"≥ {r.target['min_share']:.0%}"
-            if "min_share" in r.target
-            else f"≤ {r.target['max_share']:.0%}"
-        )
         status = "insufficient data" if r.status == "insufficient_data" else r.status
-        src = r.source.get("document") or r.source.get("law", "")
-        muni = r.source.get("municipality", "")
+        source = r.source.get("document") or r.source.get("law", "")
+        municipality = r.source.get("municipality", "")
         parts.append(
             f'<tr><td><b>{escape(r.indicator)}</b><br>{escape(r.title["en"])}<br><span class="da">{escape(r.title["da"])}</span></td>'
             f'<td>{escape(r.period)}</td><td class="n">{r.numerator}</td><td class="n">{r.denominator}</td>'
-            f'<td class="n">{"–" if r.share is None else f"{r.share:.1%}"}</td><td>{tgt}</td>'
+            f'<td class="n">{"–" if r.share is None else f"{r.share:.1%}"}</td><td>{target_text(r, "≥", "≤")}</td>'
             f"<td>{_pill(INDICATOR_COLOUR.get(r.status, 'cancelled'), status)}</td>"
-            f"<td>{escape(src)}{(' (' + escape(muni) + ')') if muni else ''}</td></tr>"
+            f"<td>{escape(source)}{(' (' + escape(municipality) + ')') if municipality else ''}</td></tr>"
         )
     parts.append("</table>")
-    parts += [f"<h2>Violations ({total_violations:,})</h2>"]
+    return parts
+
+
+def _violation_section(
+    s: AuditSummary, violations: list[dict[str, Any]], titles: dict[str, Title], truncated: bool
+) -> list[str]:
+    parts = [f"<h2>Violations ({s.findings_total_violations():,})</h2>"]
     if truncated:
         parts.append(
             f"<p>Showing the first {len(violations):,}; the CSV/XLSX/JSONL outputs hold all.</p>"
@@ -245,28 +281,37 @@ def render_html(
         "<p>Each violation unfolds to the steps that produced it, so it can be checked by hand.</p>"
     )
     for f in sorted(violations, key=lambda f: (f["rule"], f["due"] or "", f["case_id"])):
-        t = titles.get(f["rule"])
-        src = f["source"]
-        cite = f"{src.get('law') or src.get('document', '')} {src.get('ref', '')}".strip()
-        part = f" [{escape(str(f['partition']))}]" if f.get("partition") else ""
+        title = titles.get(f["rule"])
+        source = f["source"]
+        cite = f"{source.get('law') or source.get('document', '')} {source.get('ref', '')}".strip()
+        partition = f" [{escape(str(f['partition']))}]" if f.get("partition") else ""
         late = f", {f['lateness_days']} day(s)" if f.get("lateness_days") else ""
         steps = "".join(f"<li>{escape(x)}</li>" for x in f["explain"])
         parts.append(
-            f"<details><summary>{_pill(f['status'])} <b>{escape(f['case_id'])}</b>{part} · "
-            f"{escape(t.en if t else f['rule'])} · due {escape(str(f['due']))}{late} · {escape(cite)}</summary>"
+            f"<details><summary>{_pill(f['status'])} <b>{escape(f['case_id'])}</b>{partition} · "
+            f"{escape(title.en if title else f['rule'])} · due {escape(str(f['due']))}{late} · {escape(cite)}</summary>"
             f'<ol class="explain">{steps}</ol></details>'
         )
-    parts.append(f"<h2>Rejected records ({s.rejected:,})</h2>")
-    if errors:
-        parts.append("<table><tr><th>source:line</th><th>case</th><th>reason</th></tr>")
-        for e in errors:
-            parts.append(
-                f"<tr><td>{escape(str(e['source']))}:{e['line']}</td><td>{escape(str(e['case_id'] or '?'))}</td>"
-                f"<td>{escape(e['reason'])}</td></tr>"
-            )
-        parts.append("</table>")
-    else:
-        parts.append("<p>None.</p>")
+    return parts
+
+
+def _rejected_section(s: AuditSummary, errors: list[dict[str, Any]]) -> list[str]:
+    parts = [f"<h2>Rejected records ({s.rejected:,})</h2>"]
+    if not errors:
+        return [*parts, "<p>None.</p>"]
+    parts.append("<table><tr><th>source:line</th><th>case</th><th>reason</th></tr>")
+    for e in errors:
+        parts.append(
+            f"<tr><td>{escape(str(e['source']))}:{e['line']}</td><td>{escape(str(e['case_id'] or '?'))}</td>"
+            f"<td>{escape(e['reason'])}</td></tr>"
+        )
+    parts.append("</table>")
+    return parts
+
+
+def _ignored_section(s: AuditSummary) -> list[str]:
+    """Unknown event types and events after the audit instant: counted, not evaluated."""
+    parts = []
     if s.unknown_event_types:
         parts.append("<h2>Unknown event types (counted, not evaluated)</h2><ul>")
         parts += [f"<li>{escape(k)}: {v}</li>" for k, v in sorted(s.unknown_event_types.items())]
@@ -275,5 +320,4 @@ def render_html(
         parts.append(
             f"<p>{s.ignored_future_events:,} event(s) dated after the audit instant were ignored.</p>"
         )
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    return parts

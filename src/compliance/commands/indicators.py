@@ -1,0 +1,33 @@
+"""``compliance indicators``: each indicator per period against its target."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+from compliance.audit import AuditSummary
+from compliance.commands.inputs import check_inputs, evaluated_cases, report_rejected
+from compliance.indicators import IndicatorAccumulator, IndicatorResult
+from compliance.outputs import output_for
+from compliance.outputs.documents import IndicatorReport
+from compliance.rules.load import load_rules
+
+__all__ = ["run"]
+
+
+def run(
+    inputs: list[str], specs: list[str], as_of: dt.datetime, output_format: str, workers: int
+) -> list[IndicatorResult]:
+    write = output_for("indicators", output_format).writer("indicators")
+    rules = load_rules(*specs)
+    check_inputs(inputs)
+    summary = AuditSummary(as_of.isoformat(), specs, inputs)
+    accumulator = IndicatorAccumulator(rules.rules)
+    for outcome in evaluated_cases(
+        inputs, rules, specs, as_of, summary, accumulator, workers=workers
+    ):
+        report_rejected(outcome)
+    results = accumulator.results()
+    write(IndicatorReport(results, as_of))
+    sys.stderr.write(summary.line() + "\n")
+    return results

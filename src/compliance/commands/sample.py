@@ -1,0 +1,76 @@
+"""``compliance sample``: a reproducible, stratified sample of cases for manual review.
+
+Cases with violations are grouped by the stratum (rule or status of their violations); strata
+share the sample in proportion, at least one each; within a stratum cases are drawn with a
+seeded RNG over the sorted case ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+
+from compliance.audit import AuditSummary, CaseOutcome
+from compliance.commands.inputs import check_inputs, evaluated_cases
+from compliance.outputs import output_for
+from compliance.outputs.documents import DrawnCase
+from compliance.rules.load import load_rules
+
+__all__ = ["draw", "run"]
+
+Strata = dict[str, list[tuple[str, str]]]  # stratum -> (case id, why) of each candidate
+
+
+def run(
+    inputs: list[str],
+    specs: list[str],
+    as_of: dt.datetime,
+    n: int,
+    seed: int,
+    stratify: str,
+    output_format: str,
+) -> None:
+    write = output_for("sample", output_format).writer("sample")
+    rules = load_rules(*specs)
+    check_inputs(inputs)
+    summary = AuditSummary(as_of.isoformat(), specs, inputs)
+    strata: Strata = {}
+    for outcome in evaluated_cases(inputs, rules, specs, as_of, summary):
+        _add_candidates(strata, outcome, stratify)
+    drawn = draw(strata, n, seed)
+    write(drawn)
+    total = sum(len(v) for v in strata.values())
+    sys.stderr.write(
+        f"sampled {len(drawn)} of {total} violating case-strata (seed {seed}); {summary.line()}\n"
+    )
+
+
+def _add_candidates(strata: Strata, outcome: CaseOutcome, stratify: str) -> None:
+    if outcome.error or not outcome.case_id:
+        return
+    violations = [f for f in outcome.findings if f.is_violation]
+    if stratify == "none":
+        why = f"{len(violations)} violation(s)" if violations else "no violations"
+        strata.setdefault("all", []).append((outcome.case_id, why))
+        return
+    for f in violations:
+        stratum = f.rule if stratify == "rule" else f.status
+        strata.setdefault(stratum, []).append((outcome.case_id, f"{f.status} {f.rule} due {f.due}"))
+
+
+def draw(strata: Strata, n: int, seed: int) -> list[DrawnCase]:
+    """Up to ``n`` distinct cases, each stratum's share in proportion (at least one), by case id."""
+    rng = random.Random(seed)
+    total = sum(len(v) for v in strata.values())
+    drawn: dict[str, tuple[str, str]] = {}
+    for stratum in sorted(strata):
+        pool = sorted(set(strata[stratum]))
+        quota = max(1, round(n * len(strata[stratum]) / total)) if total else 0
+        rng.shuffle(pool)
+        for case_id, why in pool:
+            if quota <= 0 or len(drawn) >= n:
+                break
+            if case_id not in drawn:
+                drawn[case_id] = (stratum, why)
+                quota -= 1
+    return [DrawnCase(cid, stratum, why) for cid, (stratum, why) in sorted(drawn.items())]

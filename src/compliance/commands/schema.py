@@ -1,0 +1,28 @@
+"""``compliance schema rules|timeline``: JSON Schemas for editors and integrators."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import orjson
+
+__all__ = ["rules", "timeline"]
+
+
+def _print(schema: dict[str, Any]) -> None:
+    sys.stdout.write(orjson.dumps(schema, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def rules() -> None:
+    from compliance.rules.schema import rule_json_schema
+
+    _print(rule_json_schema())
+
+
+def timeline() -> None:
+    from compliance.model import Timeline
+
+    schema = Timeline.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    _print(schema)

@@ -1,0 +1,91 @@
+"""What the writers are given: one document per command, built by the command (commands/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from compliance.privacy import pseudonym
+
+if TYPE_CHECKING:
+    from compliance.audit import AuditSummary, CaseOutcome, Emit
+    from compliance.indicators import IndicatorAccumulator, IndicatorResult
+    from compliance.model import Finding
+    from compliance.rules.load import RuleSet
+    from compliance.rules.schema import Title
+
+__all__ = ["Agenda", "AuditReport", "DrawnCase", "IndicatorReport"]
+
+
+@dataclass
+class AuditReport:
+    """An audit in progress: ``outcomes`` is consumed by the writer; the summary and the
+    indicators are complete once it is."""
+
+    outcomes: Iterator[CaseOutcome]
+    summary: AuditSummary
+    indicators: IndicatorAccumulator
+    rules: RuleSet
+    emit: Emit
+
+    def serialised_lines(self) -> Iterator[bytes]:
+        """The JSON Lines of each case's findings, as the evaluating process wrote them."""
+        for outcome in self.outcomes:
+            if outcome.lines:
+                yield outcome.lines
+
+    def findings(
+        self, *, violations_only: bool = False, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The findings the --status filter keeps, as dicts (case ids pseudonymised if asked)."""
+        kept: list[dict[str, Any]] = []
+        for outcome in self.outcomes:
+            for finding in outcome.findings:
+                if not self.emit.keep(finding):
+                    continue
+                record = self.emit.record(finding)
+                wanted = finding.is_violation or not violations_only
+                if wanted and (limit is None or len(kept) < limit):
+                    kept.append(record)
+        return kept
+
+    def error_records(self) -> list[dict[str, Any]]:
+        """Rejected cases, case ids pseudonymised if asked."""
+        errors = [e.to_dict() for e in self.summary.errors]
+        key = self.emit.pseudonym_key
+        if key:
+            for e in errors:
+                if e["case_id"]:
+                    e["case_id"] = pseudonym(e["case_id"], key)
+        return errors
+
+    def indicator_results(self) -> list[IndicatorResult]:
+        return self.indicators.results()
+
+
+@dataclass
+class Agenda:
+    """Open obligations due until ``until`` (and overdue ones), soonest first."""
+
+    items: list[Finding]
+    titles: dict[str, Title]
+    as_of: dt.datetime
+    local_as_of: dt.datetime
+    until: dt.date
+
+
+@dataclass
+class IndicatorReport:
+    results: list[IndicatorResult]
+    as_of: dt.datetime
+
+
+@dataclass
+class DrawnCase:
+    """A case drawn for manual review, with the stratum and the reason."""
+
+    case_id: str
+    stratum: str
+    why: str
