@@ -20,12 +20,12 @@ import httpx
 import orjson
 import pytest
 from openapi_spec_validator import validate
-from service_server import EXE, ROOT, Server, running_server
 
 from compliance import Engine, Timeline, load_rules
 from compliance.finding_schema import finding_json_schema, result_json_schema
-from compliance.ruletools.testing import FixtureCase, collect
 from compliance.rules.schema import rule_json_schema
+from compliance.ruletools.testing import FixtureCase, collect
+from service_server import EXE, ROOT, Server, running_server
 
 TOKEN = "test-token-0123456789abcdef"
 PACKS = [

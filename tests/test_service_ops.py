@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from service_server import ROOT, Server, running_server
 
 from compliance.privacy import pseudonym
+from service_server import ROOT, Server, running_server
 
 KEY = "service-test-pseudonym-key"
 RULE = "investigation-complete.yaml"
