@@ -28,6 +28,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -139,28 +140,31 @@ def started_server(rules: list[str]) -> Iterator[str]:
     for r in rules:
         args += ["--rules", r]
     env = {k: v for k, v in os.environ.items() if k != "COMPLIANCE_API_TOKEN"}
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(url, proc)
-        yield url
-    finally:
-        proc.terminate()
+    # the server's log goes to a file: a pipe nobody reads would fill up and stall it
+    with tempfile.TemporaryDirectory(prefix="compliance-serve-") as tmp:
+        log = Path(tmp) / "server.log"
+        with open(log, "wb") as fh:
+            proc = subprocess.Popen(args, env=env, stdout=fh, stderr=subprocess.STDOUT)
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            _wait_ready(url, proc, log)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
-def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
+def _wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     import urllib.request
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            err = proc.stderr.read().decode() if proc.stderr else ""
-            raise SystemExit(f"server exited with {proc.returncode}: {err}")
+            raise SystemExit(f"server exited with {proc.returncode}: {log.read_text()}")
         try:
             with urllib.request.urlopen(url + "/readyz", timeout=1) as r:
                 if r.status == 200:

@@ -332,3 +332,13 @@ def test_a_java_client_gets_the_library_findings(server: Server, tmp_path: Path)
     want = Engine(load_rules(*PACKS)).evaluate(case.timeline, as_of=case.as_of)
     assert json.loads(body)["findings"] == [f.to_dict() for f in want.findings]
     assert any(f["status"] == "overdue" for f in json.loads(body)["findings"])
+
+
+def test_the_host_guides_example_request_runs(http: httpx.Client) -> None:
+    guide = (ROOT / "docs" / "guide" / "hosts.md").read_text(encoding="utf-8")
+    body = guide.split("<<'JSON'\n", 1)[1].split("\nJSON\n", 1)[0]
+    r = http.post("/v1/evaluate", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    by_rule = {f["rule"]: f for f in r.json()["findings"]}
+    assert by_rule["dk.notification.assess"]["status"] == "met"
+    assert by_rule["dk.investigation.complete"]["status"] == "due"

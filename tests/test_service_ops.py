@@ -127,3 +127,23 @@ def test_pseudonymize_without_a_key_is_a_clear_error(tmp_path: Path) -> None:
         env={"PATH": "/usr/bin:/bin"},
     )
     assert r.returncode == 2 and "COMPLIANCE_PSEUDONYM_KEY" in r.stderr
+
+
+def test_the_token_comes_from_a_file_or_the_environment_never_too_short(tmp_path: Path) -> None:
+    from compliance.errors import ComplianceError
+    from compliance.service.config import read_token
+
+    secret = tmp_path / "token"
+    secret.write_text("from-file-0123456789\n")
+    secret.chmod(0o600)
+    env = {"COMPLIANCE_API_TOKEN": "from-env-0123456789"}
+    assert read_token(str(secret), env) == "from-file-0123456789"
+    assert read_token(None, {**env, "COMPLIANCE_API_TOKEN_FILE": str(secret)}) == (
+        "from-file-0123456789"
+    )
+    assert read_token(None, env) == "from-env-0123456789"
+    assert read_token(None, {}) is None
+    with pytest.raises(ComplianceError, match="at least 16"):
+        read_token(None, {"COMPLIANCE_API_TOKEN": "short"})
+    with pytest.raises(ComplianceError, match="token file"):
+        read_token(str(tmp_path / "missing"), {})

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.responses import Response, StreamingResponse
 
@@ -29,13 +29,7 @@ from compliance import __version__
 from compliance.service import evaluation as ev
 from compliance.service.catalogue import catalogue, rule_detail, schema_document
 from compliance.service.config import ServiceConfig
-from compliance.service.http import (
-    VERSION_HEADER,
-    AccessLog,
-    install_error_handlers,
-    read_body,
-    require_token,
-)
+from compliance.service.http import VERSION_HEADER, Gate, install_error_handlers, read_body
 from compliance.service.openapi import DESCRIPTION, build_openapi, responses
 from compliance.service.packs import PackStore, ReloadOutcome
 from compliance.service.problems import Problem
@@ -46,8 +40,9 @@ log = logging.getLogger("compliance.service")
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
 
-api = APIRouter(prefix="/v1", dependencies=[Depends(require_token)])
-admin = APIRouter(prefix="/admin", dependencies=[Depends(require_token)])
+# both need the bearer token when the server has one (checked by Gate; declared in OpenAPI)
+api = APIRouter(prefix="/v1")
+admin = APIRouter(prefix="/admin")
 probes = APIRouter()
 
 
@@ -281,7 +276,7 @@ def create_app(
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=[VERSION_HEADER],
         )
-    app.add_middleware(AccessLog, store=app.state.store)
+    app.add_middleware(Gate, store=app.state.store, token=config.token)
     document = build_openapi(app)
     app.openapi = lambda: document  # type: ignore[method-assign]
     return app

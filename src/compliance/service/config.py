@@ -9,6 +9,7 @@ bearer token comes from ``COMPLIANCE_API_TOKEN`` or from a file named by ``--tok
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import stat
 from collections.abc import Mapping
@@ -86,8 +87,10 @@ def read_token(token_file: str | None, environ: Mapping[str, str] = os.environ) 
             text = p.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ComplianceError(f"token file {path}: {exc.strerror}") from None
-        if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise ComplianceError(f"token file {path} is readable by others; chmod 600 it")
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):  # normal for container secrets; say so
+            logging.getLogger("compliance.service").warning(
+                "token file %s is readable by other users; chmod 600 it on a shared host", path
+            )
         token: str | None = text
     else:
         token = environ.get(TOKEN_ENV) or None

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from compliance import Engine, Result, parse_period
+from compliance import CALENDARS, Engine, Result, parse_period
 from compliance.errors import ComplianceError, TimelineError
 from compliance.periods import Period, PeriodError
 from compliance.privacy import mask_bytes, mask_cpr, pseudonym
@@ -252,7 +252,7 @@ def agenda(req: Request) -> dict[str, Any]:
     """Overdue obligations and those due within the horizon, over all cases, soonest first."""
     tz = req.engine.tz
     until = parse_horizon(req.body.get("horizon", "14d")).add_to_date(
-        req.as_of.astimezone(tz).date()
+        req.as_of.astimezone(tz).date(), CALENDARS["dk"]
     )
     items: list[tuple[dt.date, str, str, dict[str, Any]]] = []
     errors = []

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from compliance.finding_schema import EvaluationResult, FindingRecord
 from compliance.model import Timeline
 from compliance.service import models
+from compliance.service.http import PROTECTED
 
 __all__ = ["DESCRIPTION", "build_openapi", "openapi_bytes", "responses"]
 
@@ -113,6 +114,22 @@ def _resolve_marks(node: Any) -> Any:
     return node
 
 
+def _declare_bearer(doc: dict[str, Any]) -> None:
+    """The token is checked by middleware (cheaper than a dependency); declare it here."""
+    doc["components"]["securitySchemes"] = {
+        "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "required when the server has a token (COMPLIANCE_API_TOKEN or "
+            "--token-file); /healthz, /readyz and /openapi.json are open",
+        }
+    }
+    for path, item in doc["paths"].items():
+        if path.startswith(PROTECTED):
+            for op in item.values():
+                op["security"] = [{"bearer": []}]
+
+
 def _drop_validation_errors(doc: dict[str, Any]) -> None:
     """FastAPI adds a 422 ``HTTPValidationError`` to routes with parameters; ours answer 422 as
     problem+json (or not at all), so that entry would mislead client generators."""
@@ -137,6 +154,7 @@ def build_openapi(app: Any) -> dict[str, Any]:
         separate_input_output_schemas=False,
     )
     _add_components(doc.setdefault("components", {}).setdefault("schemas", {}))
+    _declare_bearer(doc)
     _drop_validation_errors(doc)
     resolved: dict[str, Any] = _resolve_marks(doc)
     resolved["components"]["schemas"] = dict(sorted(resolved["components"]["schemas"].items()))

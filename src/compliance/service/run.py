@@ -51,6 +51,7 @@ def serve_command(
             f"the HTTP service needs its extra: pip install 'compliance[service]' ({exc.name})"
         ) from None
 
+    _configure_logging(log_level)
     config = ServiceConfig(
         packs=tuple(packs) or ("dk",),
         host=host,
@@ -63,7 +64,6 @@ def serve_command(
         admin_reload=admin_reload,
     )
     config.check(insecure_no_auth)
-    _configure_logging(log_level)
     app = create_app(config, handle_sighup=True)
     state = app.state.store.state
     log.info(
