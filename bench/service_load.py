@@ -132,7 +132,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def started_server(rules: list[str]) -> Iterator[str]:
+def started_server(rules: list[str]) -> Iterator[tuple[str, int]]:
     """Start ``compliance serve`` on a free loopback port; stop it (by its pid) on exit."""
     port = _free_port()
     exe = Path(sys.executable).with_name("compliance")
@@ -148,7 +148,7 @@ def started_server(rules: list[str]) -> Iterator[str]:
             proc = subprocess.Popen(args, env=env, stdout=fh, stderr=subprocess.STDOUT)
         try:
             _wait_ready(url, proc, log)
-            yield url
+            yield url, proc.pid
         finally:
             proc.terminate()
             try:
@@ -174,14 +174,35 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     raise SystemExit("server did not become ready within 60 s")
 
 
-def run(url: str, levels: list[int], count: int, duration: float) -> list[dict[str, Any]]:
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of a process (Linux /proc), or None where unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(
+    url: str, levels: list[int], count: int, duration: float, pid: int | None = None
+) -> list[dict[str, Any]]:
+    """Each level in turn; with the server's ``pid``, also its CPU time per request — the
+    figure that stays meaningful on a machine shared with other work."""
     parts = urllib.parse.urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     if not _loopback(host):
         raise SystemExit(f"refusing to load-test {host}: loopback addresses only")
     reqs = _requests(host, port, os.environ.get("COMPLIANCE_API_TOKEN"))
     asyncio.run(level(host, port, 1, 50, 10, reqs))  # warm-up, not reported
-    return [asyncio.run(level(host, port, c, count, duration, reqs)) for c in levels]
+    results = []
+    for clients in levels:
+        before = cpu_seconds(pid)
+        r = asyncio.run(level(host, port, clients, count, duration, reqs))
+        after = cpu_seconds(pid)
+        if before is not None and after is not None:
+            r["server_cpu_ms_per_request"] = round((after - before) / r["requests"] * 1000, 3)
+        results.append(r)
+    return results
 
 
 def main() -> None:
@@ -194,17 +215,19 @@ def main() -> None:
     ap.add_argument("--json", help="also write the results here")
     a = ap.parse_args()
     levels = [int(c) for c in a.concurrency.split(",")]
+    load = os.getloadavg()[0]
     if a.url:
         results = run(a.url, levels, a.requests, a.duration)
     else:
-        with started_server(a.rules or ["dk"]) as url:
-            results = run(url, levels, a.requests, a.duration)
-    print("| clients | requests | errors | req/s | p50 ms | p99 ms |")
-    print("|---:|---:|---:|---:|---:|---:|")
+        with started_server(a.rules or ["dk"]) as (url, pid):
+            results = run(url, levels, a.requests, a.duration, pid)
+    print(f"load average at start: {load:.1f} on {os.cpu_count()} CPUs")
+    print("| clients | requests | errors | req/s | p50 ms | p99 ms | server CPU ms/request |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
             f"| {r['clients']} | {r['requests']} | {r['errors']} | {r['rps']} "
-            f"| {r['p50_ms']} | {r['p99_ms']} |"
+            f"| {r['p50_ms']} | {r['p99_ms']} | {r.get('server_cpu_ms_per_request', '')} |"
         )
     if a.json:
         Path(a.json).write_text(json.dumps(results, indent=2) + "\n")

@@ -239,13 +239,14 @@ def _lifespan(handle_sighup: bool) -> Any:
             tasks.add(task)
             task.add_done_callback(tasks.discard)
 
-        if handle_sighup:
-            loop.add_signal_handler(signal.SIGHUP, on_hup)
+        hup = getattr(signal, "SIGHUP", None) if handle_sighup else None  # none on Windows
+        if hup is not None:
+            loop.add_signal_handler(hup, on_hup)
         try:
             yield
         finally:
-            if handle_sighup:
-                loop.remove_signal_handler(signal.SIGHUP)
+            if hup is not None:
+                loop.remove_signal_handler(hup)
 
     return lifespan
 

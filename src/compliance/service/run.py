@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from compliance.errors import ComplianceError
 from compliance.service.config import Limits, ServiceConfig, read_pseudonym_key, read_token
@@ -18,12 +19,28 @@ __all__ = ["serve_command"]
 log = logging.getLogger("compliance.service")
 
 
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
 def _configure_logging(level: str) -> None:
+    if level.lower() not in LOG_LEVELS:
+        raise ComplianceError(f"--log-level {level!r}: one of {', '.join(LOG_LEVELS)}")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+
+
+def _check_zone(name: str | None) -> None:
+    if name is None:
+        return
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ComplianceError(
+            f"--tz {name!r} is not a known time zone (e.g. Europe/Copenhagen)"
+        ) from None
 
 
 def serve_command(
@@ -52,6 +69,7 @@ def serve_command(
         ) from None
 
     _configure_logging(log_level)
+    _check_zone(default_tz)
     config = ServiceConfig(
         packs=tuple(packs) or ("dk",),
         host=host,
