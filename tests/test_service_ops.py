@@ -147,3 +147,38 @@ def test_the_token_comes_from_a_file_or_the_environment_never_too_short(tmp_path
         read_token(None, {"COMPLIANCE_API_TOKEN": "short"})
     with pytest.raises(ComplianceError, match="token file"):
         read_token(str(tmp_path / "missing"), {})
+
+
+def test_a_case_that_hits_a_bug_is_an_error_line_and_the_batch_goes_on() -> None:
+    import datetime as dt
+    from typing import Any
+
+    import orjson
+
+    from compliance import Engine, load_rules
+    from compliance.service.config import Limits
+    from compliance.service.evaluation import Request, batch_lines
+
+    real = Engine(load_rules("dk"))
+
+    class Exploding:
+        tz = real.tz
+
+        def evaluate(self, case: dict[str, Any], as_of: dt.datetime) -> Any:
+            if case["case_id"] == "boom":
+                raise RuntimeError("a bug that quotes data: 0101901234")
+            return real.evaluate(case, as_of=as_of)
+
+    as_of = dt.datetime(2024, 8, 1, 12, tzinfo=dt.UTC)
+    cases = [CASE, {"case_id": "boom"}, CASE]
+    req = Request(Exploding(), "v", as_of, cases, {}, None, Limits())  # type: ignore[arg-type]
+    lines = [orjson.loads(line) for line in batch_lines(req)]
+    assert [sorted(line) for line in lines] == [
+        ["index", "result"],
+        ["error", "index"],
+        ["index", "result"],
+        ["summary"],
+    ]
+    assert lines[1]["error"]["type"].endswith("internal-error")
+    assert "0101901234" not in str(lines) and "RuntimeError" not in str(lines)
+    assert lines[3]["summary"] == {"cases": 3, "evaluated": 2, "rejected": 1}

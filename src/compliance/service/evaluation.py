@@ -9,6 +9,7 @@ the others go on.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,8 @@ from compliance.privacy import mask_bytes, mask_cpr, pseudonym
 from compliance.service.config import Limits
 from compliance.service.packs import PackState
 from compliance.service.problems import Problem
+
+log = logging.getLogger("compliance.service")
 
 __all__ = [
     "Request",
@@ -206,14 +209,28 @@ def case_error(index: int, case: Any, problem: Problem, key: bytes | None) -> di
     return {"index": index, "case_id": cid, **body}
 
 
+_CASE_BUG = Problem(500, "internal-error", "Internal error", "the error was logged; it is a bug")
+
+
+def _evaluate_or_error(req: Request, i: int, case: Any) -> Result | dict[str, Any]:
+    """The result for case ``i`` of a batch or agenda, or its error record; never raises, so
+    one case (even one that hits a bug) cannot end the others."""
+    try:
+        return evaluate_one(req, case)
+    except Problem as p:
+        return case_error(i, case, p, req.pseudonym_key)
+    except Exception as exc:
+        log.error("internal error on case %d of a batch: %s", i, type(exc).__name__)
+        return case_error(i, case, _CASE_BUG, req.pseudonym_key)
+
+
 def batch_lines(req: Request) -> Iterator[bytes]:
     """One NDJSON line per case, in order; a bad case is an error line; a summary closes."""
     evaluated = 0
     for i, case in enumerate(req.cases):
-        try:
-            result = evaluate_one(req, case)
-        except Problem as p:
-            yield dumps({"index": i, "error": case_error(i, case, p, req.pseudonym_key)}) + b"\n"
+        result = _evaluate_or_error(req, i, case)
+        if isinstance(result, dict):
+            yield dumps({"index": i, "error": result}) + b"\n"
             continue
         evaluated += 1
         line = {"index": i, "result": result_dict(result, req.rules_version, req.pseudonym_key)}
@@ -257,10 +274,9 @@ def agenda(req: Request) -> dict[str, Any]:
     items: list[tuple[dt.date, str, str, dict[str, Any]]] = []
     errors = []
     for i, case in enumerate(req.cases):
-        try:
-            result = evaluate_one(req, case)
-        except Problem as p:
-            errors.append(case_error(i, case, p, req.pseudonym_key))
+        result = _evaluate_or_error(req, i, case)
+        if isinstance(result, dict):
+            errors.append(result)
             continue
         for f in result.findings:
             if f.due is None or f.status not in ("overdue", "due"):
