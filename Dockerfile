@@ -11,7 +11,8 @@
 
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+# LICENSE* matches nothing in checkouts without a LICENSE file; the other sources keep COPY valid
+COPY pyproject.toml README.md LICENSE* ./
 COPY src ./src
 COPY rules ./rules
 RUN pip wheel --no-cache-dir --wheel-dir /wheels '.[service]'
@@ -22,7 +23,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin compliance
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir --no-index --find-links=/wheels 'compliance[service]' \
+# the wheels of the project and of everything its service extra needs, already resolved
+RUN pip install --no-cache-dir --no-index --find-links=/wheels /wheels/*.whl \
     && rm -rf /wheels
 USER 10001:10001
 EXPOSE 8000

@@ -1,4 +1,4 @@
-"""JSON Schema for findings (CONTRACT §5) and for a case's evaluation result.
+"""JSON Schema for findings (the stable finding shape) and for a case's evaluation result.
 
 The pydantic models here mirror ``Finding.to_dict()`` field by field (a test checks every
 fixture timeline's findings against them), and describe the result the HTTP service returns

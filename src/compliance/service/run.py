@@ -32,6 +32,13 @@ def _configure_logging(level: str) -> None:
     root.setLevel(level.upper())
 
 
+def _distribution() -> str:
+    """The name this package is installed under (the import name may differ)."""
+    from importlib.metadata import packages_distributions
+
+    return (packages_distributions().get("compliance") or ["compliance"])[0]
+
+
 def _check_zone(name: str | None) -> None:
     if name is None:
         return
@@ -65,7 +72,8 @@ def serve_command(
         from compliance.service.app import create_app
     except ImportError as exc:
         raise ComplianceError(
-            f"the HTTP service needs its extra: pip install 'compliance[service]' ({exc.name})"
+            f"the HTTP service needs the 'service' extra: pip install '{_distribution()}[service]' "
+            f"({exc.name} is missing)"
         ) from None
 
     _configure_logging(log_level)
