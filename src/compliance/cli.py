@@ -271,6 +271,68 @@ def demo_generate(
     _call("demo", "run", cases, seed, output, start, end, broken_rate)
 
 
+# -- serve: the engine over HTTP (all logic in compliance.service) ----------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option(help="address to listen on; anything but loopback needs a token")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    rules: RulesOpt = [],  # noqa: B006
+    token_file: Annotated[
+        str | None,
+        typer.Option(help="file (mode 600) holding the bearer token; else COMPLIANCE_API_TOKEN"),
+    ] = None,
+    pseudonymize: Annotated[
+        bool,
+        typer.Option(help="answer with keyed pseudonyms for case ids (COMPLIANCE_PSEUDONYM_KEY)"),
+    ] = False,
+    cors_origin: Annotated[
+        list[str], typer.Option(help="allow browser calls from this origin; repeatable")
+    ] = [],  # noqa: B006
+    max_body_bytes: Annotated[int, typer.Option(help="largest request body (413)")] = 8388608,
+    max_cases: Annotated[int, typer.Option(help="most cases per request (422)")] = 1000,
+    max_events: Annotated[int, typer.Option(help="most events per case (422)")] = 10000,
+    tz: Annotated[str | None, typer.Option(help="time zone for datetimes without offset")] = None,
+    insecure_no_auth: Annotated[
+        bool, typer.Option(help="allow a non-loopback address without a token (behind a proxy)")
+    ] = False,
+    admin: Annotated[bool, typer.Option(help="enable POST /admin/reload")] = True,
+    log_level: Annotated[str, typer.Option(help="debug|info|warning|error")] = "info",
+) -> None:
+    """Serve the engine over HTTP with an OpenAPI 3.1 document (docs/guide/hosts.md).
+    SIGHUP reloads the rule packs."""
+    from compliance.service.config import Limits
+    from compliance.service.run import serve_command
+
+    try:
+        serve_command(
+            host=host,
+            port=port,
+            packs=rules or ["dk"],
+            token_file=token_file,
+            pseudonymize=pseudonymize,
+            cors_origins=cors_origin,
+            limits=Limits(max_body_bytes, max_cases, max_events),
+            default_tz=tz,
+            insecure_no_auth=insecure_no_auth,
+            admin_reload=admin,
+            log_level=log_level,
+        )
+    except ComplianceError as exc:
+        _fail(str(exc))
+
+
+@schema_app.command("finding")
+def schema_finding() -> None:
+    """JSON Schema for one finding, as audit --format jsonl and the HTTP service emit it."""
+    from compliance.finding_schema import finding_json_schema
+
+    typer.echo(orjson.dumps(finding_json_schema(), option=orjson.OPT_INDENT_2).decode())
+
+
 def main() -> None:
     """Console entry point: every failure is one line on stderr and a non-zero exit."""
     import signal
