@@ -304,33 +304,29 @@ def serve(
 ) -> None:
     """Serve the engine over HTTP with an OpenAPI 3.1 document (docs/guide/hosts.md).
     SIGHUP reloads the rule packs."""
-    from compliance.service.config import Limits
-    from compliance.service.run import serve_command
-
-    try:
-        serve_command(
-            host=host,
-            port=port,
-            packs=rules or ["dk"],
-            token_file=token_file,
-            pseudonymize=pseudonymize,
-            cors_origins=cors_origin,
-            limits=Limits(max_body_bytes, max_cases, max_events),
-            default_tz=tz,
-            insecure_no_auth=insecure_no_auth,
-            admin_reload=admin,
-            log_level=log_level,
-        )
-    except ComplianceError as exc:
-        _fail(str(exc))
+    _call(
+        "serve",
+        "run",
+        {
+            "host": host,
+            "port": port,
+            "packs": rules or ["dk"],
+            "token_file": token_file,
+            "pseudonymize": pseudonymize,
+            "cors_origins": cors_origin,
+            "limits": (max_body_bytes, max_cases, max_events),
+            "default_tz": tz,
+            "insecure_no_auth": insecure_no_auth,
+            "admin_reload": admin,
+            "log_level": log_level,
+        },
+    )
 
 
 @schema_app.command("finding")
 def schema_finding() -> None:
     """JSON Schema for one finding, as audit --format jsonl and the HTTP service emit it."""
-    from compliance.finding_schema import finding_json_schema
-
-    typer.echo(orjson.dumps(finding_json_schema(), option=orjson.OPT_INDENT_2).decode())
+    _call("schema", "finding")
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""``compliance schema rules|timeline``: JSON Schemas for editors and integrators."""
+"""``compliance schema rules|timeline|finding``: JSON Schemas for editors and integrators."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["rules", "timeline"]
+__all__ = ["finding", "rules", "timeline"]
 
 
 def _print(schema: dict[str, Any]) -> None:
@@ -26,3 +26,9 @@ def timeline() -> None:
     schema = Timeline.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     _print(schema)
+
+
+def finding() -> None:
+    from compliance.finding_schema import finding_json_schema
+
+    _print(finding_json_schema())
