@@ -160,7 +160,8 @@ def _trace_case(trace: Element, n: int, path: str) -> XesCase:
         case_id = str(attrs.pop("concept:name", "")).strip() or None
         if case_id is None:
             raise ValueError("trace without concept:name (the case id)")
-        events = [_event(e, i) for i, e in enumerate(trace) if _local(e.tag) == "event"]
+        elems = (e for e in trace if _local(e.tag) == "event")
+        events = [_event(e, i) for i, e in enumerate(elems)]
     except ValueError as exc:
         error = TimelineError(str(exc), case_id=case_id, source=path, location=where)
         return XesCase(n, path, error=error)
