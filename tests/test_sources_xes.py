@@ -53,6 +53,11 @@ SMALL = """<?xml version="1.0" encoding="UTF-8"?>
     <event><string key="concept:name" value="Bad"/><date key="time:timestamp" value="yesterday"/></event>
   </trace>
   <trace>
+    <string key="concept:name" value="T4b"/>
+    <event><string key="concept:name" value="Bad"/><int key="points" value="two"/>
+      <date key="time:timestamp" value="2024-03-02T00:00:00Z"/></event>
+  </trace>
+  <trace>
     <string key="concept:name" value="T5"/>
     <event><string key="concept:name" value="Create Fine"/>
       <date key="time:timestamp" value="2024-03-02T00:00:00Z"/><int key="points" value="2"/></event>
@@ -69,7 +74,7 @@ def _write(tmp_path: Path, text: str, name: str = "log.xes") -> str:
 
 def test_traces_become_cases_with_typed_attributes_and_lifecycle(tmp_path: Path) -> None:
     items = list(read_xes(_write(tmp_path, SMALL)))
-    assert [i.location for i in items] == [f"trace {n}" for n in range(1, 6)]
+    assert [i.location for i in items] == [f"trace {n}" for n in range(1, 7)]
     t1 = items[0].case
     assert t1 is not None
     assert t1["case_id"] == "T1"
@@ -95,7 +100,8 @@ def test_bad_traces_are_located_errors_and_reading_goes_on(tmp_path: Path) -> No
     assert errors == {
         2: f"{path}: trace 2: trace without concept:name (the case id)",
         3: f"{path}: case T3: trace 3: event 1 (No time) has no time:timestamp",
-        4: f"{path}: case T4: trace 4: not an xs:dateTime: 'yesterday'",
+        4: f"{path}: case T4: trace 4: event 1: attribute 'time:timestamp': not an xs:dateTime: 'yesterday'",
+        5: f"{path}: case T4b: trace 5: event 1: attribute 'points': invalid literal for int() with base 10: 'two'",
     }
     last = items[-1].case
     assert last is not None and last["events"][0]["attrs"] == {"points": 2}

@@ -148,7 +148,10 @@ def _attributes(elem: Element) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for child in elem:
         if _local(child.tag) in _SCALAR_TAGS and (key := child.get("key")) is not None:
-            out[key] = _value(child)
+            try:
+                out[key] = _value(child)
+            except ValueError as exc:
+                raise ValueError(f"attribute {key!r}: {exc}") from None
     return out
 
 
@@ -173,7 +176,10 @@ def _trace_case(trace: Element, n: int, path: str) -> XesCase:
 
 
 def _event(elem: Element, i: int) -> dict[str, Any]:
-    attrs = _attributes(elem)
+    try:
+        attrs = _attributes(elem)
+    except ValueError as exc:
+        raise ValueError(f"event {i + 1}: {exc}") from None
     name, at = attrs.get("concept:name"), attrs.get("time:timestamp")
     if name is None or not str(name).strip():
         raise ValueError(f"event {i + 1} has no concept:name (the activity)")
