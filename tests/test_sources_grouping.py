@@ -121,3 +121,11 @@ def test_abandoned_iteration_removes_the_spill(tmp_path: Path) -> None:
 
 def test_empty_input() -> None:
     assert list(group_rows([], "case")) == []
+
+
+def test_small_inputs_stay_in_memory_and_never_touch_the_disk(tmp_path: Path) -> None:
+    nowhere = str(tmp_path / "no-such-directory")  # a spill would fail here
+    groups = list(group_rows(_rows(1_000, 9), "case", spill_dir=nowhere))
+    assert len(groups) == 9
+    with pytest.raises(FileNotFoundError):
+        list(group_rows(_rows(1_000, 9), "case", max_in_memory=10, spill_dir=nowhere))
