@@ -27,6 +27,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import IO, Any, cast
 from xml.etree.ElementTree import Element, ParseError, iterparse
 
@@ -91,7 +92,9 @@ def read_xes(path: str) -> Iterator[XesCase]:
         yield from _traces(path, fh)
 
 
+@lru_cache(maxsize=256)
 def _local(tag: str) -> str:
+    """A tag without its namespace (``{http://www.xes-standard.org/}trace`` → ``trace``)."""
     return tag.rsplit("}", 1)[-1]
 
 
