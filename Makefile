@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 AS_OF ?= 2025-06-30
 OUT ?= out
 
-.PHONY: setup test lint typecheck unit rules-test audit bench catalogue clean
+.PHONY: setup test lint typecheck unit rules-test audit bench bench-sources catalogue clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -48,6 +48,14 @@ catalogue: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
+
+# Reading cost per source on the full road-fines log in ../shared/data (skipped when absent),
+# and the measurements behind docs/adr/0009 and 0010.
+bench-sources: $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	$(BIN)/python bench/sources.py
+	$(BIN)/python bench/xes_readers.py
+	$(BIN)/python bench/grouping.py --rows 1000000
 
 clean:
 	rm -rf $(VENV) $(OUT) build dist

@@ -18,7 +18,7 @@ Input: the long form of CONTRACT §2 as Parquet — columns ``case_id, event_id,
     out = audit_parquet("s3://bucket/cases/", rules=("dk",), as_of="2025-06-30")
     out.to_parquet("findings/")                        # or: summarize(out)
 
-Needs the optional dependencies: ``pip install 'compliance[dask]'``.
+Needs the optional dependencies: ``pip install 'casework-compliance[dask]'``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,32 @@
+"""A located row: what every tabular reader (delimited text, XLSX, Parquet, SQL) yields.
+
+``location`` says where the row is in its source in the source's own terms — ``line 12``,
+``sheet Sager row 5``, ``row group 3 row 17``, ``query row 42`` — so that a rejected row or case
+can always be found again. ``line`` is the 1-based physical line of a text file (None for
+sources without lines).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from compliance.errors import TimelineError
+
+__all__ = ["Row", "row_error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row of a tabular export: its cells by column name, and where it came from."""
+
+    values: dict[str, Any]
+    source: str
+    location: str
+    line: int | None = None
+
+
+def row_error(reason: str, source: str, location: str, line: int | None = None) -> TimelineError:
+    """A located error for a row that cannot be read (never raised by the readers for one bad
+    row: they stop only when the source as a whole is unreadable)."""
+    return TimelineError(reason, source=source, line=line, location=location)
