@@ -13,14 +13,14 @@ See docs/adr/0002-calendar-policy.md.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
 
-__all__ = ["CALENDARS", "Calendar", "get_calendar"]
+__all__ = ["CALENDARS", "Calendar", "calendar_lookup", "get_calendar"]
 
 #: Fixed-date closure days named by forældelsesloven § 27, stk. 2 (not in the public-holiday table).
 DK_FRIST_CLOSURES: tuple[tuple[int, int], ...] = ((6, 5), (12, 24), (12, 31))
@@ -112,3 +112,8 @@ def get_calendar(name: str, overrides: dict[str, Calendar] | None = None) -> Cal
         raise KeyError(
             f"unknown calendar {name!r}; known: {', '.join(sorted(CALENDARS))}"
         ) from None
+
+
+def calendar_lookup(overrides: dict[str, Calendar] | None = None) -> Callable[[str], Calendar]:
+    """Calendars by name, a host's ``overrides`` first (``Engine(calendars=...)``)."""
+    return lambda name: get_calendar(name, overrides)

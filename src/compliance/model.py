@@ -12,19 +12,22 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from compliance.errors import TimelineError
+from compliance.status import STATUSES, VIOLATIONS, Status
 
 __all__ = [
     "STATUSES",
     "VIOLATIONS",
+    "CaseEvent",
     "CaseEvents",
     "Event",
     "Finding",
+    "Status",
     "Subject",
     "Timeline",
     "normalize",
@@ -32,10 +35,6 @@ __all__ = [
 ]
 
 Scalar = str | int | float | bool | dt.date
-
-STATUSES = ("met", "late", "overdue", "missed", "breached", "due", "cancelled", "excused")
-VIOLATIONS = frozenset({"late", "overdue", "missed", "breached"})
-Status = Literal["met", "late", "overdue", "missed", "breached", "due", "cancelled", "excused"]
 
 
 def _parse_iso(value: Any) -> dt.datetime | dt.date:
@@ -109,8 +108,8 @@ class Timeline(BaseModel):
 
 
 @dataclass(slots=True)
-class Ev:
-    """A validated event in the engine's form. ``instant`` of a date-only event is local 00:00."""
+class CaseEvent:
+    """A validated event in the engine's form (``Event`` is the public input model). ``instant`` of a date-only event is local 00:00."""
 
     id: str
     type: str
@@ -133,6 +132,12 @@ class Ev:
             self._when = self.instant.isoformat() if self.precise else self.date.isoformat()
         return self._when
 
+    @property
+    def written_date(self) -> dt.date:
+        """The date as printed in findings: in the event's own UTC offset for an instant (the
+        first ten characters of ``when``), the local date for a date-only event."""
+        return self.instant.date() if self.precise else self.date
+
     def label(self) -> str:
         return f"{self.id} {self.type} {self.when}"
 
@@ -143,9 +148,9 @@ class CaseEvents:
 
     case_id: str
     birth_date: dt.date | None
-    events: list[Ev]
-    by_id: dict[str, Ev]
-    by_type: dict[str, list[Ev]]
+    events: list[CaseEvent]
+    by_id: dict[str, CaseEvent]
+    by_type: dict[str, list[CaseEvent]]
     future_events: int = 0  # events after as_of, ignored (causality)
     subject: Mapping[str, Any] = field(default_factory=dict)
 
@@ -154,7 +159,7 @@ class CaseEvents:
         kept = [e for e in self.events if e.key[0] <= limit]
         if len(kept) == len(self.events):
             return self
-        by_type: dict[str, list[Ev]] = {}
+        by_type: dict[str, list[CaseEvent]] = {}
         for e in kept:
             by_type.setdefault(e.type, []).append(e)
         return CaseEvents(
@@ -258,8 +263,8 @@ def normalize(
                 f"birth_date is not a date: {birth!r}", case_id, "subject.birth_date"
             ) from None
 
-    events: list[Ev] = []
-    by_id: dict[str, Ev] = {}
+    events: list[CaseEvent] = []
+    by_id: dict[str, CaseEvent] = {}
     for i, raw in enumerate(raw_events):
         if type(raw) is not dict and not isinstance(raw, Mapping):
             raise _fail("an event must be an object", case_id, f"events[{i}]")
@@ -308,7 +313,7 @@ def normalize(
         attrs = raw.get("attrs") or _NO_ATTRS
         if attrs is not _NO_ATTRS:
             _check_attrs(attrs, case_id, i, eid)
-        ev = Ev(eid, etype, instant, date, precise, refs, attrs, (ts, eid))
+        ev = CaseEvent(eid, etype, instant, date, precise, refs, attrs, (ts, eid))
         by_id[eid] = ev
         events.append(ev)
 
@@ -327,7 +332,7 @@ def normalize(
                 )
 
     events.sort(key=lambda e: e.key)
-    by_type: dict[str, list[Ev]] = {}
+    by_type: dict[str, list[CaseEvent]] = {}
     for e in events:
         by_type.setdefault(e.type, []).append(e)
     return CaseEvents(case_id, birth_date, events, by_id, by_type, 0, subject_map)
