@@ -215,53 +215,75 @@ def _at(value: Any, default_tz: ZoneInfo | None) -> dt.datetime | dt.date:
     return parse_instant(value, default_tz)
 
 
+def _case_header(
+    data: Timeline | Mapping[str, Any],
+) -> tuple[str, Any, Mapping[str, Any], Sequence[Any]]:
+    """case_id, raw birth date, subject and raw events of a timeline (model or dict)."""
+    if isinstance(data, Timeline):
+        raw_events: Sequence[Any] = [
+            {"id": e.id, "type": e.type, "at": e.at, "refs": e.refs, "attrs": e.attrs}
+            for e in data.events
+        ]
+        subject_map = data.subject.model_dump(exclude_none=True)
+        return data.case_id, data.subject.birth_date, subject_map, raw_events
+    if not isinstance(data, Mapping):
+        raise _fail(f"a timeline must be an object, got {type(data).__name__}", None)
+    cid = data.get("case_id")
+    if isinstance(cid, int) and not isinstance(cid, bool):
+        cid = str(cid)
+    if not isinstance(cid, str) or not cid:
+        raise _fail("missing or empty case_id", None, "case_id")
+    unknown = set(data) - {"case_id", "subject", "events"}
+    if unknown:
+        raise _fail(f"unknown field(s) {sorted(unknown)}", cid)
+    subject = data.get("subject") or {}
+    if not isinstance(subject, Mapping):
+        raise _fail("subject must be an object", cid, "subject")
+    events = data.get("events") or []
+    if not isinstance(events, list):
+        raise _fail("events must be a list", cid, "events")
+    return cid, subject.get("birth_date"), subject, events
+
+
+def _birth_date(birth: Any, case_id: str) -> dt.date | None:
+    if birth is None:
+        return None
+    if isinstance(birth, dt.datetime) or not isinstance(birth, dt.date | str):
+        raise _fail("birth_date must be a date (YYYY-MM-DD)", case_id, "subject.birth_date")
+    try:
+        return birth if isinstance(birth, dt.date) else dt.date.fromisoformat(birth)
+    except ValueError:
+        raise _fail(f"birth_date is not a date: {birth!r}", case_id, "subject.birth_date") from None
+
+
+def _check_refs(events: list[CaseEvent], by_id: dict[str, CaseEvent], case_id: str) -> None:
+    """Every ref names a known, earlier event."""
+    for i, ev in enumerate(events):
+        for r in ev.refs:
+            target = by_id.get(r)
+            if target is None:
+                raise _fail(f"refs unknown event {r!r}", case_id, f"events[{i}] ({ev.id}).refs")
+            if target.date > ev.date or (
+                target.precise and ev.precise and target.instant > ev.instant
+            ):
+                raise _fail(
+                    f"refs {r!r}, which happens later ({target.label()}); refs name earlier events",
+                    case_id,
+                    f"events[{i}] ({ev.id}).refs",
+                )
+
+
 def normalize(
     data: Timeline | Mapping[str, Any], tz: ZoneInfo, default_tz: ZoneInfo | None = None
 ) -> CaseEvents:
     """Validate a timeline (model or dict) and return the engine's internal form.
 
     ``tz`` is the calendar's zone used for local dates; ``default_tz`` is assumed for datetimes
-    without an offset (otherwise those are errors).
+    without an offset (otherwise those are errors). The per-event loop stays inline: it is the
+    hot path of every evaluation (hence this function's length).
     """
-    if isinstance(data, Timeline):
-        case_id = data.case_id
-        birth: Any = data.subject.birth_date
-        subject_map: Mapping[str, Any] = data.subject.model_dump(exclude_none=True)
-        raw_events: Sequence[Any] = [
-            {"id": e.id, "type": e.type, "at": e.at, "refs": e.refs, "attrs": e.attrs}
-            for e in data.events
-        ]
-    elif isinstance(data, Mapping):
-        cid = data.get("case_id")
-        if isinstance(cid, int) and not isinstance(cid, bool):
-            cid = str(cid)
-        if not isinstance(cid, str) or not cid:
-            raise _fail("missing or empty case_id", None, "case_id")
-        case_id = cid
-        unknown = set(data) - {"case_id", "subject", "events"}
-        if unknown:
-            raise _fail(f"unknown field(s) {sorted(unknown)}", case_id)
-        subject = data.get("subject") or {}
-        if not isinstance(subject, Mapping):
-            raise _fail("subject must be an object", case_id, "subject")
-        birth = subject.get("birth_date")
-        subject_map = subject
-        raw_events = data.get("events") or []
-        if not isinstance(raw_events, list):
-            raise _fail("events must be a list", case_id, "events")
-    else:
-        raise _fail(f"a timeline must be an object, got {type(data).__name__}", None)
-
-    birth_date: dt.date | None = None
-    if birth is not None:
-        if isinstance(birth, dt.datetime) or not isinstance(birth, dt.date | str):
-            raise _fail("birth_date must be a date (YYYY-MM-DD)", case_id, "subject.birth_date")
-        try:
-            birth_date = birth if isinstance(birth, dt.date) else dt.date.fromisoformat(birth)
-        except ValueError:
-            raise _fail(
-                f"birth_date is not a date: {birth!r}", case_id, "subject.birth_date"
-            ) from None
+    case_id, birth, subject_map, raw_events = _case_header(data)
+    birth_date = _birth_date(birth, case_id)
 
     events: list[CaseEvent] = []
     by_id: dict[str, CaseEvent] = {}
@@ -317,20 +339,7 @@ def normalize(
         by_id[eid] = ev
         events.append(ev)
 
-    for i, ev in enumerate(events):
-        for r in ev.refs:
-            target = by_id.get(r)
-            if target is None:
-                raise _fail(f"refs unknown event {r!r}", case_id, f"events[{i}] ({ev.id}).refs")
-            if target.date > ev.date or (
-                target.precise and ev.precise and target.instant > ev.instant
-            ):
-                raise _fail(
-                    f"refs {r!r}, which happens later ({target.label()}); refs name earlier events",
-                    case_id,
-                    f"events[{i}] ({ev.id}).refs",
-                )
-
+    _check_refs(events, by_id, case_id)
     events.sort(key=lambda e: e.key)
     by_type: dict[str, list[CaseEvent]] = {}
     for e in events:

@@ -16,15 +16,18 @@ from compliance.kinds.base import (
     Context,
     LawVersion,
     RuleKind,
+    Triggered,
+    closers_of,
     compile_versions,
     counting_of,
     inherited_period,
     record,
+    required_matcher,
+    rule_basics,
 )
 from compliance.matching import (
     Matcher,
     at_or_after,
-    compile_scope,
     first_closer,
     in_partition,
     partition_of,
@@ -32,7 +35,15 @@ from compliance.matching import (
 )
 from compliance.model import CaseEvent
 from compliance.periods import Period, parse_period
-from compliance.rules.fields import AgeTrigger, Matches, PeriodText, Rule, SomeMatches, Version
+from compliance.rules.fields import (
+    AgeTrigger,
+    CalendarField,
+    Matches,
+    PeriodText,
+    Rule,
+    SomeMatches,
+    Version,
+)
 from compliance.ruletools.words import events_text
 from compliance.status import judge_obligation
 
@@ -48,7 +59,7 @@ class AgeRule(Rule):
     until: Matches | None = None
     within: PeriodText | None = Field(default=None, description="after the age is reached")
     partition: str | None = None
-    calendar: str = "dk"
+    calendar: CalendarField = "dk"
     roll: Literal["next_business_day"] | None = None
     month_end: Literal["clamp", "next_day", "error"] = "clamp"
 
@@ -119,36 +130,22 @@ class CompiledAge(CompiledRule[AgeTerms]):
         if fulfilment is not None:
             used.add(fulfilment.id)
         judgement = judge_obligation(due, fulfilment, closer, None, ctx.as_of, explain)
-        record(
-            ctx,
-            self,
-            version,
-            judgement,
-            trigger=measure,
-            partition=partition,
-            due=due,
-            explain=explain,
-            anchored=reached,
-        )
+        origin = Triggered(measure, version, partition)
+        record(ctx, self, origin, judgement, due, explain, anchored=reached)
 
 
 def compile_age(rule: AgeRule, calendars: CalendarLookup) -> CompiledRule[AgeTerms]:
-    while_ = Matcher.of(rule.while_)
-    satisfied_by = Matcher.of(rule.satisfied_by)
-    assert while_ is not None and satisfied_by is not None  # the schema requires both
+    def terms(v: Version) -> AgeTerms:
+        return AgeTerms(inherited_period(v, rule, "within"), v.roll or rule.roll)
+
+    while_ = required_matcher(rule.while_)
     return CompiledAge(
-        model=rule,
-        id=rule.id,
-        kind=rule.kind,
-        versions=compile_versions(
-            rule, lambda v: AgeTerms(inherited_period(v, rule, "within"), v.roll or rule.roll)
-        ),
-        scope=compile_scope(rule.scope),
+        **rule_basics(rule, compile_versions(rule, terms)),
         dispatch_types=while_.types,
         age=parse_period(rule.trigger.age),
         while_=while_,
-        satisfied_by=satisfied_by,
-        closers=Matcher.of((rule.cancelled_by or []) + (rule.until or [])),
+        satisfied_by=required_matcher(rule.satisfied_by),
+        closers=closers_of(rule),
         partition=rule.partition,
         counting=counting_of(rule, calendars),
     )

@@ -12,12 +12,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, NamedTuple, TypeVar, get_args
 
-from compliance.calendar import Calendar
+from compliance.calendar import Calendar, CalendarRef
 from compliance.due import AsOf, Counting, Due
-from compliance.matching import Matcher, Pred, SubjectCheck, compile_where, partition_of
+from compliance.matching import (
+    Matcher,
+    Pred,
+    SubjectCheck,
+    compile_scope,
+    compile_where,
+    partition_of,
+)
 from compliance.model import CaseEvent, CaseEvents, Finding
 from compliance.periods import Period, parse_period
-from compliance.rules.fields import Rule, TriggeredRule, Version
+from compliance.rules.fields import EventMatch, Rule, TriggeredRule, Version
 from compliance.status import Judgement
 
 __all__ = [
@@ -37,7 +44,7 @@ __all__ = [
 ]
 
 Terms = TypeVar("Terms")
-CalendarLookup = Callable[[str], Calendar]
+CalendarLookup = Callable[[CalendarRef], Calendar]
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,19 +196,19 @@ class TriggeredCompiled(CompiledRule[Terms]):
 def record(
     ctx: Context,
     rule: CompiledRule[Any],
-    version: LawVersion[Any],
+    origin: Triggered[Any],
     judgement: Judgement,
-    *,
-    trigger: CaseEvent,
-    partition: str | None,
     due: Due,
     explain: list[str],
+    *,
     occurrence: int | None = None,
     anchored: CaseEvent | dt.date | None = None,
     count: int | None = None,
     precise: bool = False,
 ) -> Finding:
-    """Append one finding (and its typed dates for indicators) to the context."""
+    """Append one finding (and its typed dates for indicators) to the context. ``origin`` is
+    the event that raised the obligation, its law version and its partition."""
+    trigger, version, partition = origin
     fulfilment = judgement.fulfilment
     if isinstance(anchored, CaseEvent):
         anchored_at: str | None = anchored.when
@@ -237,6 +244,45 @@ def record(
         Settlement(finding, started_on, fulfilment.written_date if fulfilment else None)
     )
     return finding
+
+
+def required_matcher(matches: list[EventMatch] | None) -> Matcher:
+    """The matcher of a field the kind's schema requires (so never empty after validation)."""
+    matcher = Matcher.of(matches)
+    if matcher is None:
+        raise ValueError("a required matcher field is empty")
+    return matcher
+
+
+def rule_basics(rule: Rule, versions: tuple[LawVersion[Any], ...]) -> dict[str, Any]:
+    """The :class:`CompiledRule` fields every kind fills the same way."""
+    return {
+        "model": rule,
+        "id": rule.id,
+        "kind": rule.kind,
+        "versions": versions,
+        "scope": compile_scope(rule.scope),
+    }
+
+
+def triggered_basics(
+    rule: TriggeredRule, calendars: CalendarLookup, terms: Callable[[Version], Any]
+) -> dict[str, Any]:
+    """The :class:`TriggeredCompiled` fields every trigger-based kind fills the same way."""
+    trigger = required_matcher(rule.trigger)
+    return {
+        **rule_basics(rule, compile_versions(rule, terms)),
+        "dispatch_types": trigger.types,
+        "trigger": trigger,
+        "partition": rule.partition,
+        "once": rule.once,
+        "counting": counting_of(rule, calendars),
+    }
+
+
+def closers_of(rule: Any) -> Matcher | None:
+    """``cancelled_by`` and ``until`` together: the events that close an obligation."""
+    return Matcher.of((rule.cancelled_by or []) + (rule.until or []))
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ event). Closers cancel, excuses excuse (CONTRACT §5, docs/adr/0005)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import model_validator
 
@@ -18,11 +18,13 @@ from compliance.kinds.base import (
     LawVersion,
     LintNote,
     RuleKind,
+    Triggered,
     TriggeredCompiled,
-    compile_versions,
-    counting_of,
+    closers_of,
     inherited_period,
     record,
+    required_matcher,
+    triggered_basics,
 )
 from compliance.matching import (
     Matcher,
@@ -30,7 +32,6 @@ from compliance.matching import (
     anchor_event,
     at_or_after,
     closer_applies,
-    compile_scope,
     compile_where,
     date_attr,
     first_closer,
@@ -218,17 +219,10 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
                 and ob.start.precise
                 and (fulfilment is None or fulfilment.precise)
             )
+            anchored = ob.start if ob.start is not ob.trigger else None
+            origin = Triggered(ob.trigger, ob.version, ob.partition)
             record(
-                ctx,
-                self,
-                ob.version,
-                judgement,
-                trigger=ob.trigger,
-                partition=ob.partition,
-                due=ob.due,
-                explain=ob.explain,
-                anchored=ob.start if ob.start is not ob.trigger else None,
-                precise=precise,
+                ctx, self, origin, judgement, ob.due, ob.explain, anchored=anchored, precise=precise
             )
 
 
@@ -241,26 +235,19 @@ def compile_variants(rule: TriggeredRule) -> tuple[PeriodVariant, ...]:
 
 
 def compile_deadline(rule: DeadlineRule, calendars: CalendarLookup) -> CompiledRule[DueTerms]:
-    trigger = Matcher.of(rule.trigger)
-    satisfied_by = Matcher.of(rule.satisfied_by)
-    assert trigger is not None and satisfied_by is not None  # the schema requires both
-    return CompiledDeadline(
-        model=rule,
-        id=rule.id,
-        kind=rule.kind,
-        versions=compile_versions(rule, lambda v: due_terms(rule, v)),
-        scope=compile_scope(rule.scope),
-        dispatch_types=trigger.types,
-        trigger=trigger,
-        partition=rule.partition,
-        once=rule.once,
-        counting=counting_of(rule, calendars),
-        satisfied_by=satisfied_by,
-        closers=Matcher.of((rule.cancelled_by or []) + (rule.until or [])),
-        excused_by=Matcher.of(rule.excused_by),
-        anchor=rule.anchor,
-        variants=compile_variants(rule),
-    )
+    return CompiledDeadline(**deadline_fields(rule, calendars))
+
+
+def deadline_fields(rule: TriggeredRule, calendars: CalendarLookup) -> dict[str, Any]:
+    """The compiled fields of a deadline (a recurring rule adds ``lasting``)."""
+    return {
+        **triggered_basics(rule, calendars, lambda v: due_terms(rule, v)),
+        "satisfied_by": required_matcher(rule.satisfied_by),
+        "closers": closers_of(rule),
+        "excused_by": Matcher.of(rule.excused_by),
+        "anchor": rule.anchor,
+        "variants": compile_variants(rule),
+    }
 
 
 def describe_due(rule: TriggeredRule, version: Version) -> list[str]:

@@ -17,8 +17,9 @@ from compliance.kinds.base import (
     Observation,
     RuleKind,
     compile_versions,
+    rule_basics,
 )
-from compliance.matching import Matcher, Pred, compile_scope, compile_where
+from compliance.matching import Matcher, Pred, compile_where
 from compliance.periods import Period, parse_period
 from compliance.rules.fields import FieldProblem, Matches, Rule, Success, Target, Version
 from compliance.status import SETTLED
@@ -120,33 +121,23 @@ class BaseIndicator(CompiledRule[None]):
 
 
 def compile_indicator(rule: IndicatorRule, calendars: CalendarLookup) -> CompiledRule[None]:
-    versions = compile_versions(rule, lambda v: None)
-    scope = compile_scope(rule.scope)
+    basics = rule_basics(rule, compile_versions(rule, lambda v: None))
     success = rule.success
     events = Matcher.of(rule.events)
     if events is not None:
+        where = compile_where(success.where) if success else None
         return EventIndicator(
-            model=rule,
-            id=rule.id,
-            kind=rule.kind,
-            versions=versions,
-            scope=scope,
-            dispatch_types=events.types,
-            events=events,
-            success=compile_where(success.where) if success else None,
-            period=rule.period,
+            **basics, dispatch_types=events.types, events=events, success=where, period=rule.period
         )
     assert rule.base is not None  # the schema requires base or events
+    statuses = frozenset(success.status) if success and success.status else frozenset({"met"})
+    within = parse_period(success.within) if success and success.within else None
     return BaseIndicator(
-        model=rule,
-        id=rule.id,
-        kind=rule.kind,
-        versions=versions,
-        scope=scope,
+        **basics,
         dispatch_types=frozenset(),
         base=rule.base,
-        statuses=frozenset(success.status) if success and success.status else frozenset({"met"}),
-        within=parse_period(success.within) if success and success.within else None,
+        statuses=statuses,
+        within=within,
         period=rule.period,
     )
 

@@ -14,13 +14,14 @@ from compliance.kinds.base import (
     CompiledRule,
     Context,
     RuleKind,
+    Triggered,
     TriggeredCompiled,
-    compile_versions,
-    counting_of,
     inherited_period,
     record,
+    required_matcher,
+    triggered_basics,
 )
-from compliance.matching import Matcher, after, compile_scope, first_closer, in_partition, selected
+from compliance.matching import Matcher, after, first_closer, in_partition, selected
 from compliance.periods import Period
 from compliance.rules.fields import PeriodText, SomeMatches, TriggeredRule, Version
 from compliance.status import judge_limit
@@ -68,24 +69,11 @@ class CompiledLimit(TriggeredCompiled[LimitTerms]):
                 and (closer is None or e.key <= closer.key)
             ]
             judgement = judge_limit(due, hits, terms.count, closer, ctx.as_of, explain)
-            record(
-                ctx,
-                self,
-                version,
-                judgement,
-                trigger=trigger,
-                partition=partition,
-                due=due,
-                explain=explain,
-                count=len(hits),
-            )
+            origin = Triggered(trigger, version, partition)
+            record(ctx, self, origin, judgement, due, explain, count=len(hits))
 
 
 def compile_limit(rule: LimitRule, calendars: CalendarLookup) -> CompiledRule[LimitTerms]:
-    trigger = Matcher.of(rule.trigger)
-    matching = Matcher.of(rule.matching)
-    assert trigger is not None and matching is not None  # the schema requires both
-
     def terms(v: Version) -> LimitTerms:
         within = inherited_period(v, rule, "within")
         assert within is not None  # the schema requires the rule's own
@@ -94,17 +82,8 @@ def compile_limit(rule: LimitRule, calendars: CalendarLookup) -> CompiledRule[Li
         )
 
     return CompiledLimit(
-        model=rule,
-        id=rule.id,
-        kind=rule.kind,
-        versions=compile_versions(rule, terms),
-        scope=compile_scope(rule.scope),
-        dispatch_types=trigger.types,
-        trigger=trigger,
-        partition=rule.partition,
-        once=rule.once,
-        counting=counting_of(rule, calendars),
-        matching=matching,
+        **triggered_basics(rule, calendars, terms),
+        matching=required_matcher(rule.matching),
         closers=Matcher.of(rule.cancelled_by),
     )
 

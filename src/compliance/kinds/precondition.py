@@ -14,18 +14,18 @@ from compliance.kinds.base import (
     Context,
     LintNote,
     RuleKind,
+    Triggered,
     TriggeredCompiled,
-    compile_versions,
-    counting_of,
     inherited_period,
     record,
+    required_matcher,
+    triggered_basics,
 )
 from compliance.matching import (
     Matcher,
     after,
     at_or_before,
     closer_applies,
-    compile_scope,
     in_partition,
     selected,
 )
@@ -63,16 +63,8 @@ class CompiledPrecondition(TriggeredCompiled[LookbackTerms]):
             if earliest:
                 explain.append(f"look back {lookback} -> from {earliest}")
             judgement = self.judge(trigger, partition, earliest, candidates, excuses, explain)
-            record(
-                ctx,
-                self,
-                version,
-                judgement,
-                trigger=trigger,
-                partition=partition,
-                due=Due(trigger.date),
-                explain=explain,
-            )
+            origin = Triggered(trigger, version, partition)
+            record(ctx, self, origin, judgement, Due(trigger.date), explain)
 
     def judge(
         self,
@@ -129,23 +121,12 @@ class CompiledPrecondition(TriggeredCompiled[LookbackTerms]):
 def compile_precondition(
     rule: PreconditionRule, calendars: CalendarLookup
 ) -> CompiledRule[LookbackTerms]:
-    trigger = Matcher.of(rule.trigger)
-    satisfied_by = Matcher.of(rule.satisfied_by)
-    assert trigger is not None and satisfied_by is not None  # the schema requires both
+    def terms(v: Version) -> LookbackTerms:
+        return LookbackTerms(inherited_period(v, rule, "lookback"))
+
     return CompiledPrecondition(
-        model=rule,
-        id=rule.id,
-        kind=rule.kind,
-        versions=compile_versions(
-            rule, lambda v: LookbackTerms(inherited_period(v, rule, "lookback"))
-        ),
-        scope=compile_scope(rule.scope),
-        dispatch_types=trigger.types,
-        trigger=trigger,
-        partition=rule.partition,
-        once=rule.once,
-        counting=counting_of(rule, calendars),
-        satisfied_by=satisfied_by,
+        **triggered_basics(rule, calendars, terms),
+        satisfied_by=required_matcher(rule.satisfied_by),
         excused_by=Matcher.of(rule.excused_by),
     )
 

@@ -17,14 +17,14 @@ from compliance.kinds.base import (
     RuleKind,
     Triggered,
     TriggeredCompiled,
-    compile_versions,
-    counting_of,
+    closers_of,
     record,
+    required_matcher,
+    triggered_basics,
 )
 from compliance.matching import (
     Matcher,
     at_or_after,
-    compile_scope,
     first_closer,
     in_partition,
     selected,
@@ -112,45 +112,23 @@ class CompiledQuota(TriggeredCompiled[QuotaTerms]):
             )
         ended = ctx.as_of.day > last
         judgement = judge_quota_period(found, required, cut, ended, str(last), explain)
+        due, n = Due(end_day), len(found)
         record(
-            ctx,
-            self,
-            triggered.version,
-            judgement,
-            trigger=trigger,
-            partition=triggered.partition,
-            due=Due(end_day),
-            explain=explain,
-            occurrence=k + 1,
-            anchored=first,
-            count=len(found),
+            ctx, self, triggered, judgement, due, explain, occurrence=k + 1, anchored=first, count=n
         )
         return not cut
 
 
 def compile_quota(rule: QuotaRule, calendars: CalendarLookup) -> CompiledRule[QuotaTerms]:
-    trigger = Matcher.of(rule.trigger)
-    satisfied_by = Matcher.of(rule.satisfied_by)
-    assert trigger is not None and satisfied_by is not None  # the schema requires both
-
     def terms(v: Version) -> QuotaTerms:
         return QuotaTerms(
             parse_period(v.period or rule.period), v.count if v.count is not None else rule.count
         )
 
     return CompiledQuota(
-        model=rule,
-        id=rule.id,
-        kind=rule.kind,
-        versions=compile_versions(rule, terms),
-        scope=compile_scope(rule.scope),
-        dispatch_types=trigger.types,
-        trigger=trigger,
-        partition=rule.partition,
-        once=rule.once,
-        counting=counting_of(rule, calendars),
-        satisfied_by=satisfied_by,
-        closers=Matcher.of((rule.cancelled_by or []) + (rule.until or [])),
+        **triggered_basics(rule, calendars, terms),
+        satisfied_by=required_matcher(rule.satisfied_by),
+        closers=closers_of(rule),
     )
 
 

@@ -16,25 +16,21 @@ from compliance.kinds.base import (
     Context,
     LawVersion,
     RuleKind,
-    compile_versions,
-    counting_of,
+    Triggered,
     record,
 )
 from compliance.kinds.deadline import (
     CompiledDeadline,
     DueTerms,
     closing_words,
-    compile_variants,
+    deadline_fields,
     describe_due,
-    due_terms,
     lint_deadline,
 )
 from compliance.matching import (
-    Matcher,
     after,
     anchor_event,
     at_or_after,
-    compile_scope,
     date_attr,
     first_closer,
     in_partition,
@@ -117,17 +113,10 @@ class Chain:
                 break
             fulfilment = self.next_fulfilment(candidates, used, previous, occurrence)
             judgement = judge_obligation(due, fulfilment, self.closer, None, ctx.as_of, explain)
+            anchored = previous if occurrence > 1 or start is not trigger else None
+            origin = Triggered(trigger, self.version, self.partition)
             record(
-                ctx,
-                rule,
-                self.version,
-                judgement,
-                trigger=trigger,
-                partition=self.partition,
-                due=due,
-                explain=explain,
-                occurrence=occurrence,
-                anchored=previous if occurrence > 1 or start is not trigger else None,
+                ctx, rule, origin, judgement, due, explain, occurrence=occurrence, anchored=anchored
             )
             done = judgement.fulfilment
             if done is None or occurrence >= MAX_OCCURRENCES:
@@ -180,27 +169,8 @@ class Chain:
 
 
 def compile_recurring(rule: RecurringRule, calendars: CalendarLookup) -> CompiledRule[DueTerms]:
-    trigger = Matcher.of(rule.trigger)
-    satisfied_by = Matcher.of(rule.satisfied_by)
-    assert trigger is not None and satisfied_by is not None  # the schema requires both
-    return CompiledRecurring(
-        model=rule,
-        id=rule.id,
-        kind=rule.kind,
-        versions=compile_versions(rule, lambda v: due_terms(rule, v)),
-        scope=compile_scope(rule.scope),
-        dispatch_types=trigger.types,
-        trigger=trigger,
-        partition=rule.partition,
-        once=rule.once,
-        counting=counting_of(rule, calendars),
-        satisfied_by=satisfied_by,
-        closers=Matcher.of((rule.cancelled_by or []) + (rule.until or [])),
-        excused_by=Matcher.of(rule.excused_by),
-        anchor=rule.anchor,
-        variants=compile_variants(rule),
-        lasting=parse_period(rule.lasting) if rule.lasting else None,
-    )
+    lasting = parse_period(rule.lasting) if rule.lasting else None
+    return CompiledRecurring(**deadline_fields(rule, calendars), lasting=lasting)
 
 
 def wording(rule: RecurringRule, version: Version) -> str:

@@ -12,12 +12,15 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from compliance.calendar import CalendarSpec, check_calendar_name
 from compliance.periods import PeriodError, parse_period
 
 Severity = Literal["high", "medium", "low", "info"]
@@ -138,6 +141,18 @@ def period_text(v: Any) -> Any:
 
 
 PeriodText = Annotated[str, BeforeValidator(period_text)]
+
+
+#: ``calendar: dk`` (a name from compliance.calendar.CALENDARS) or a declared calendar mapping.
+CalendarField = Annotated[
+    Annotated[str, AfterValidator(check_calendar_name), Tag("name")]
+    | Annotated[CalendarSpec, Tag("spec")],
+    Discriminator(lambda v: "name" if isinstance(v, str) else "spec"),
+    Field(
+        description="a calendar name (dk, dk-saturday) or {country, subdivision?, tz, "
+        "extra_closed?, workdays?} built from the holidays package"
+    ),
+]
 
 
 class Validity(Strict):
@@ -344,7 +359,7 @@ class TriggeredRule(Rule):
     )
     due_from: str | None = None
     partition: str | None = None
-    calendar: str = "dk"
+    calendar: CalendarField = "dk"
     roll: Literal["next_business_day"] | None = None
     anchor: Literal["trigger", "first_ref"] = "trigger"
     count_from: Literal["next_day", "trigger_day"] = "next_day"

@@ -116,12 +116,17 @@ def line_for(lines: LineMap, loc: Iterable[Any]) -> int | None:
     return best
 
 
+def _is_marker(part: str) -> bool:
+    """Pydantic's own path parts: validator markers and union members (``str``, a class)."""
+    return "[" in part or part in ("name", "spec") or part[:1].isupper()
+
+
 def _error_loc(err: Any) -> tuple[Any, ...]:
     """The error's field path as written in YAML: without pydantic's union tag (the kind) and
     validator markers."""
     from compliance.kinds import KINDS
 
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and _is_marker(p)))
     if loc and isinstance(loc[0], str) and loc[0] in KINDS:
         loc = loc[1:]
     problem = (err.get("ctx") or {}).get("error")
@@ -294,7 +299,7 @@ def _vocabularies_for(root: Path) -> list[Path]:
     return found
 
 
-PACK_KEYS = frozenset({"name", "description", "requires", "scope"})
+PACK_KEYS = frozenset({"name", "description", "requires", "scope", "calendar"})
 
 
 def pack_manifest(root: Path) -> tuple[dict[str, Any], LineMap, Path | None]:
@@ -392,6 +397,31 @@ def vocabulary_for(root: Path) -> Vocabulary:
     return vocab
 
 
+def _with_pack_defaults(
+    lr: LoadedRule, manifest: dict[str, Any], lines: LineMap, manifest_path: str
+) -> LoadedRule:
+    """A pack's ``scope`` and ``calendar`` apply to its rules that set none themselves (an
+    indicator has no calendar); errors point at pack.yaml."""
+    defaults: dict[str, Any] = {}
+    if manifest.get("scope") and not lr.rule.scope:
+        defaults["scope"] = manifest["scope"]
+    calendar = manifest.get("calendar")
+    if (
+        calendar is not None
+        and "calendar" in type(lr.rule).model_fields
+        and "calendar" not in lr.rule.model_fields_set
+    ):
+        defaults["calendar"] = calendar
+    if not defaults:
+        return lr
+    data = {**lr.rule.model_dump(by_alias=True, exclude_unset=True), **defaults}
+    try:
+        rule = parse_rule(data)
+    except ValidationError as exc:
+        raise _first_error(exc, lines, manifest_path, data) from None
+    return LoadedRule(rule, lr.path, lr.lines)
+
+
 def load_rules(*specs: str | os.PathLike[str], vocabulary: Vocabulary | None = None) -> RuleSet:
     """Load packs by name (``"dk"``, ``"municipal/slagelse"``) or path; fail fast, located."""
     if not specs:
@@ -415,14 +445,7 @@ def load_rules(*specs: str | os.PathLike[str], vocabulary: Vocabulary | None = N
                 line=mlines.get(("scope",)),
             )
         for f in files:
-            lr = load_rule_file(f)
-            if scope and not lr.rule.scope:
-                data = {**lr.rule.model_dump(by_alias=True, exclude_unset=True), "scope": scope}
-                try:
-                    rule = parse_rule(data)
-                except ValidationError as exc:
-                    raise _first_error(exc, mlines, str(mpath), data) from None
-                lr = LoadedRule(rule, lr.path, lr.lines)
+            lr = _with_pack_defaults(load_rule_file(f), manifest, mlines, str(mpath))
             if lr.rule.id in seen:
                 if Path(seen[lr.rule.id]).resolve() == f.resolve():
                     continue  # the same file named twice

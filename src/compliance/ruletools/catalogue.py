@@ -21,7 +21,8 @@ def _counting(text: str | None, rule: Rule) -> str:
     if not text:
         return ""
     p = parse_period(text)
-    calendar = getattr(rule, "calendar", "dk")
+    cal = get_calendar(getattr(rule, "calendar", "dk"))
+    calendar = cal.name
     count_from = getattr(rule, "count_from", "next_day")
     if p.unit == "hours":
         return (
@@ -29,7 +30,6 @@ def _counting(text: str | None, rule: Rule) -> str:
             "a date-only trigger is counted at day precision)"
         )
     if p.unit == "business_days":
-        cal = get_calendar(calendar)
         days = "Monday–Saturday" if 5 in cal.workdays else "Monday–Friday"
         return (
             f"{text}: the {p.amount}th business day after the trigger's local date on calendar "

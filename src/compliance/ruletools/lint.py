@@ -178,6 +178,33 @@ def _fixture_paths(root: Path) -> list[str]:
     return [str(root)]
 
 
+def _check_bases(
+    paths: list[str], loaded: list[LoadedRule], ids: set[str], probs: list[Problem]
+) -> None:
+    """An indicator's base rule must be linted too, or come from a required pack."""
+    required: set[str] = set()
+    for p in paths:
+        try:
+            reqs = pack_requires(resolve_pack(p))
+            if reqs:
+                required |= {r.id for r in load_rules(*reqs)}
+        except RuleError as exc:
+            probs.append(Problem("error", "requires", exc.path or p, exc.line, exc.reason))
+    for lr in loaded:
+        base = getattr(lr.rule, "base", None)
+        if base and base not in ids | required:
+            probs.append(
+                Problem(
+                    "warning",
+                    "base-not-linted",
+                    lr.path,
+                    lr.lines.get(("base",)),
+                    f"base rule {base!r} is not among the linted paths "
+                    "(lint its pack too, e.g. rules/dk)",
+                )
+            )
+
+
 def lint_paths(paths: list[str]) -> list[Problem]:
     probs: list[Problem] = []
     loaded: list[LoadedRule] = []
@@ -224,25 +251,5 @@ def lint_paths(paths: list[str]) -> list[Problem]:
             _check_where(lr, vocab, probs)
             _check_versions(lr, probs, tested)
             _check_semantics(lr, probs)
-    required: set[str] = set()
-    for p in paths:
-        try:
-            reqs = pack_requires(resolve_pack(p))
-            if reqs:
-                required |= {r.id for r in load_rules(*reqs)}
-        except RuleError as exc:
-            probs.append(Problem("error", "requires", exc.path or p, exc.line, exc.reason))
-    for lr in loaded:
-        base = getattr(lr.rule, "base", None)
-        if base and base not in set(ids) | required:
-            probs.append(
-                Problem(
-                    "warning",
-                    "base-not-linted",
-                    lr.path,
-                    lr.lines.get(("base",)),
-                    f"base rule {base!r} is not among the linted paths "
-                    "(lint its pack too, e.g. rules/dk)",
-                )
-            )
+    _check_bases(paths, loaded, set(ids), probs)
     return sorted(probs, key=lambda p: (p.path, p.line or 0, p.code))
