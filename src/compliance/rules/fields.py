@@ -70,23 +70,20 @@ def check_predicates(where: dict[str, Any]) -> dict[str, Any]:
 
 
 Where = Annotated[dict[str, Any], BeforeValidator(lambda v: v or {})]
+#: ``where:`` predicates on an event's attrs (and ``subject_age``), checked.
+Predicates = Annotated[Where, AfterValidator(check_predicates)]
 
 
 class EventMatch(Strict):
     """An event type (or alternatives) with optional ``where`` predicates on its attrs."""
 
     event: list[str] = Field(min_length=1)
-    where: Where = Field(default_factory=dict)
+    where: Predicates = Field(default_factory=dict)
 
     @field_validator("event", mode="before")
     @classmethod
     def _one_or_many(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
-
-    @field_validator("where")
-    @classmethod
-    def _preds(cls, v: dict[str, Any]) -> dict[str, Any]:
-        return check_predicates(v)
 
 
 def coerce_matches(v: Any) -> Any:
@@ -200,7 +197,7 @@ class Version(Strict):
     severity: Severity | None = None
     due_from: str | None = None
     or_by: Matches | None = None
-    where: Where = Field(
+    where: Predicates = Field(
         default_factory=dict,
         description="extra predicates on the trigger: a trigger failing them raises nothing "
         "under this version (e.g. a reform narrows what triggers a duty)",
@@ -208,23 +205,13 @@ class Version(Strict):
     confidence: str | None = None
     notes: str | None = None
 
-    @field_validator("where")
-    @classmethod
-    def _preds(cls, v: dict[str, Any]) -> dict[str, Any]:
-        return check_predicates(v)
-
 
 class Variant(Strict):
     """A period that applies when the trigger matches ``where`` (first match wins)."""
 
-    where: Where
+    where: Predicates
     within: PeriodText
     note: str | None = None
-
-    @field_validator("where")
-    @classmethod
-    def _preds(cls, v: dict[str, Any]) -> dict[str, Any]:
-        return check_predicates(v)
 
 
 class Title(Strict):
@@ -248,12 +235,7 @@ class Success(Strict):
 
     status: list[str] | None = None
     within: PeriodText | None = None
-    where: Where = Field(default_factory=dict)
-
-    @field_validator("where")
-    @classmethod
-    def _preds(cls, v: dict[str, Any]) -> dict[str, Any]:
-        return check_predicates(v)
+    where: Predicates = Field(default_factory=dict)
 
 
 class Rule(Strict):
