@@ -8,6 +8,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
 
 from compliance.calendar import Calendar
 from compliance.periods import Period
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["AsOf", "Counting", "Due", "add_periods", "due_after", "rolled"]
 
 _DAY = dt.timedelta(days=1)
+_MICROSECOND = dt.timedelta(microseconds=1)
 MonthEnd = Literal["clamp", "next_day", "error"]
 
 
@@ -58,6 +60,13 @@ class Due:
         if self.instant is not None:
             return as_of.at > self.instant
         return as_of.day > self.date
+
+    def passes_at(self, tz: ZoneInfo) -> dt.datetime:
+        """The first instant at which :meth:`passed` is true: just after an instant deadline,
+        local midnight after a day deadline."""
+        if self.instant is not None:
+            return self.instant + _MICROSECOND
+        return dt.datetime.combine(self.date + _DAY, dt.time(0), tzinfo=tz)
 
     def days_after(self, event: CaseEvent | None, as_of: AsOf) -> int:
         """Days late: of ``event`` (or of ``as_of`` when nothing happened), at least 1 for an

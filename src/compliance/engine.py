@@ -41,6 +41,10 @@ class Result:
     observations: list[Observation] = field(default_factory=list)
     ignored_future_events: int = 0
     unknown_event_types: dict[str, int] = field(default_factory=dict)
+    #: The earliest instant after ``as_of`` at which the findings would change if no further
+    #: event happened (a due date passing, a quota period beginning or ending); None when
+    #: nothing would ever change. Events in the timeline after ``as_of`` are not considered.
+    next_change_at: dt.datetime | None = None
 
     @property
     def violations(self) -> list[Finding]:
@@ -125,7 +129,7 @@ class Engine:
         full = self.prepare(timeline)
         at = parse_as_of(as_of, self.tz)
         case = full.upto(at)
-        ctx = Context(case, AsOf(at, at.astimezone(self.tz).date()))
+        ctx = Context(case, AsOf(at, at.astimezone(self.tz).date()), self.tz)
         for rule in self._selected(case):
             if rule.applies_to(case.subject):
                 self._run(rule, ctx)
@@ -139,6 +143,7 @@ class Engine:
             ctx.observations,
             case.future_events,
             self._unknown_types(case),
+            ctx.next_change,
         )
 
     # -- steps ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, NamedTuple, TypeVar, get_args
+from zoneinfo import ZoneInfo
 
 from compliance.calendar import Calendar, CalendarRef
 from compliance.due import AsOf, Counting, Due
@@ -74,9 +75,22 @@ class Context:
 
     case: CaseEvents
     as_of: AsOf
+    tz: ZoneInfo
     findings: list[Finding] = field(default_factory=list)
     settlements: list[Settlement] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
+    #: The earliest instant after as_of at which a finding would change with no new event.
+    next_change: dt.datetime | None = None
+
+    def changes_at(self, when: dt.datetime) -> None:
+        """A kind reports an instant at which its findings would change (a status flips, a
+        new period begins); the earliest one after as_of is kept."""
+        if when > self.as_of.at and (self.next_change is None or when < self.next_change):
+            self.next_change = when
+
+    def midnight(self, day: dt.date) -> dt.datetime:
+        """The first instant of a local date (when ``as_of.day`` becomes ``day``)."""
+        return dt.datetime.combine(day, dt.time(0), tzinfo=self.tz)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +254,8 @@ def record(
         _due_key=due.date,
     )
     ctx.findings.append(finding)
+    if judgement.status == "due":  # open: it turns overdue, met (limit) or missed (quota)
+        ctx.changes_at(due.passes_at(ctx.tz))
     ctx.settlements.append(
         Settlement(finding, started_on, fulfilment.written_date if fulfilment else None)
     )

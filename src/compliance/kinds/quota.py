@@ -87,7 +87,10 @@ class CompiledQuota(TriggeredCompiled[QuotaTerms]):
         calendar = self.counting.calendar
         first = add_periods(terms.period, trigger.date, k, calendar)
         end = add_periods(terms.period, trigger.date, k + 1, calendar)  # exclusive
-        if first > ctx.as_of.day or (closer is not None and closer.date <= first and k > 0):
+        if closer is not None and closer.date <= first and k > 0:
+            return False
+        if first > ctx.as_of.day:
+            ctx.changes_at(ctx.midnight(first))  # this period begins then
             return False
         last = end - _DAY
         cut = closer is not None and closer.date < last
