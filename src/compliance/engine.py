@@ -130,6 +130,7 @@ class Engine:
         at = parse_as_of(as_of, self.tz)
         case = full.upto(at)
         ctx = Context(case, AsOf(at, at.astimezone(self.tz).date()), self.tz)
+        ctx.keeps_settlements = bool(self._reading_findings)
         for rule in self._selected(case):
             if rule.applies_to(case.subject):
                 self._run(rule, ctx)

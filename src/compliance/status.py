@@ -32,7 +32,7 @@ VIOLATIONS: frozenset[str] = frozenset({"late", "overdue", "missed", "breached"}
 SETTLED: frozenset[str] = frozenset({"met", "late", "overdue", "missed", "breached"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per finding, and frozen __init__ is slower
 class Judgement:
     """A status, the lateness in days where it applies, and the event that fulfilled it."""
 

@@ -59,7 +59,7 @@ class Observation:
     ref: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per finding, and frozen __init__ is slower
 class Settlement:
     """A recorded finding with the typed dates an indicator measures: when its clock started
     and when it was fulfilled (each as the date printed in the finding)."""
@@ -81,12 +81,20 @@ class Context:
     observations: list[Observation] = field(default_factory=list)
     #: The earliest instant after as_of at which a finding would change with no new event.
     next_change: dt.datetime | None = None
+    #: Whether a rule reads settlements (base indicators); otherwise none are recorded.
+    keeps_settlements: bool = True
 
     def changes_at(self, when: dt.datetime) -> None:
         """A kind reports an instant at which its findings would change (a status flips, a
         new period begins); the earliest one after as_of is kept."""
         if when > self.as_of.at and (self.next_change is None or when < self.next_change):
             self.next_change = when
+
+    def due_passes(self, due: Due) -> None:
+        """An open finding changes when its due date passes (cheap test first: a due date on
+        a later local day cannot pass sooner than the change already known)."""
+        if self.next_change is None or due.date <= self.next_change.date():
+            self.changes_at(due.passes_at(self.tz))
 
     def midnight(self, day: dt.date) -> dt.datetime:
         """The first instant of a local date (when ``as_of.day`` becomes ``day``)."""
@@ -207,6 +215,22 @@ class TriggeredCompiled(CompiledRule[Terms]):
         return out
 
 
+def settled(
+    finding: Finding,
+    trigger: CaseEvent,
+    anchored: CaseEvent | dt.date | None,
+    fulfilment: CaseEvent | None,
+) -> Settlement:
+    """A finding with the typed dates its clock started and it was fulfilled."""
+    if isinstance(anchored, CaseEvent):
+        started_on = anchored.written_date
+    elif anchored is not None:
+        started_on = anchored
+    else:
+        started_on = trigger.written_date
+    return Settlement(finding, started_on, fulfilment.written_date if fulfilment else None)
+
+
 def record(
     ctx: Context,
     rule: CompiledRule[Any],
@@ -226,11 +250,10 @@ def record(
     fulfilment = judgement.fulfilment
     if isinstance(anchored, CaseEvent):
         anchored_at: str | None = anchored.when
-        started_on = anchored.written_date
     elif anchored is not None:
-        anchored_at, started_on = anchored.isoformat(), anchored
+        anchored_at = anchored.isoformat()
     else:
-        anchored_at, started_on = None, trigger.written_date
+        anchored_at = None
     finding = Finding(
         case_id=ctx.case.case_id,
         rule=rule.id,
@@ -255,10 +278,9 @@ def record(
     )
     ctx.findings.append(finding)
     if judgement.status == "due":  # open: it turns overdue, met (limit) or missed (quota)
-        ctx.changes_at(due.passes_at(ctx.tz))
-    ctx.settlements.append(
-        Settlement(finding, started_on, fulfilment.written_date if fulfilment else None)
-    )
+        ctx.due_passes(due)
+    if ctx.keeps_settlements:
+        ctx.settlements.append(settled(finding, trigger, anchored, fulfilment))
     return finding
 
 

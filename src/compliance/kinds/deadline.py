@@ -172,10 +172,15 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
         """A satisfying event that refs its trigger wins; otherwise each obligation takes the
         earliest unused satisfying event at or after its trigger."""
         candidates = self.satisfied_by.select(ctx.case)
+        attr = self.partition
         used: set[str] = set()
         for ob in obligations:
             for s in candidates:
-                if s.id not in used and ob.trigger.id in s.refs and self.takes(s, ob):
+                if (
+                    s.id not in used
+                    and ob.trigger.id in s.refs
+                    and in_partition(attr, s, ob.partition)
+                ):
                     ob.fulfilment = s
                     used.add(s.id)
                     break
@@ -187,14 +192,11 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
                     s.id not in used
                     and s is not ob.trigger
                     and at_or_after(s, ob.trigger)
-                    and self.takes(s, ob)
+                    and in_partition(attr, s, ob.partition)
                 ):
                     ob.fulfilment = s
                     used.add(s.id)
                     break
-
-    def takes(self, event: CaseEvent, ob: Obligation) -> bool:
-        return in_partition(self.partition, event, ob.partition)
 
     def evaluate(self, ctx: Context) -> None:
         obligations = self.obligations(ctx)
