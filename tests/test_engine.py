@@ -284,3 +284,18 @@ within: 4 weeks
     }
     [f] = eng.evaluate(case, as_of="2024-05-01").findings
     assert f.status == "excused"
+
+
+def test_next_change_at_is_when_an_open_deadline_passes(dk_engine: Engine) -> None:
+    timeline = {
+        "case_id": "n",
+        "events": [{"id": "a1", "type": "access_request_received", "at": "2024-03-01"}],
+    }
+    res = dk_engine.evaluate(timeline, as_of="2024-03-05")
+    assert [f.status for f in res.findings] == ["due"] and res.findings[0].due == "2024-03-12"
+    assert res.next_change_at == dt.datetime(2024, 3, 13, tzinfo=dk_engine.tz)
+    done = {
+        **timeline,
+        "events": [*timeline["events"], {"id": "a2", "type": "access_decided", "at": "2024-03-04"}],
+    }
+    assert dk_engine.evaluate(done, as_of="2024-03-05").next_change_at is None

@@ -162,3 +162,32 @@ def test_every_violation_is_due_before_as_of(
             )
     for f in res.upcoming:
         assert f.status == "due"
+
+
+def _known_at(engine: Engine, tl: dict[str, Any], as_of: dt.datetime) -> dict[str, Any]:
+    """The timeline as known at as_of: later events (and refs to them) dropped."""
+    case = engine.prepare(tl)
+    kept = [e for e in tl["events"] if case.by_id[e["id"]].instant <= as_of]
+    ids = {e["id"] for e in kept}
+    return {**tl, "events": [e for e in kept if all(r in ids for r in e.get("refs", []))]}
+
+
+def statuses(engine: Engine, tl: dict[str, Any], as_of: dt.datetime) -> dict[Any, str]:
+    res = engine.evaluate(tl, as_of=as_of)
+    return {(f.rule, f.trigger, f.partition, f.occurrence): f.status for f in res.findings}
+
+
+@SETTINGS
+@given(tl=timelines(), as_of=as_ofs)
+def test_next_change_at_is_the_first_instant_the_findings_change(
+    dk_engine: Engine, tl: dict[str, Any], as_of: dt.datetime
+) -> None:
+    known = _known_at(dk_engine, tl, as_of)
+    now = statuses(dk_engine, known, as_of)
+    change = dk_engine.evaluate(known, as_of=as_of).next_change_at
+    if change is None:
+        assert statuses(dk_engine, known, as_of + dt.timedelta(days=3650)) == now
+        return
+    assert change > as_of
+    assert statuses(dk_engine, known, change - dt.timedelta(microseconds=1)) == now
+    assert statuses(dk_engine, known, change) != now

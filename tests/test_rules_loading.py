@@ -110,9 +110,50 @@ def test_unknown_pack_lists_bundled() -> None:
         load_rules("nope")
 
 
-def test_json_schema_has_rule_fields() -> None:
+def test_json_schema_is_one_model_per_kind() -> None:
     s = rule_json_schema()
-    assert {"id", "title", "kind", "versions", "trigger", "within"} <= set(s["properties"])
+    variants = [s["$defs"][ref["$ref"].split("/")[-1]] for ref in s["oneOf"]]
+    by_title = {v["title"]: v for v in variants}
+    deadline = by_title["DeadlineRule"]["properties"]
+    assert {"id", "title", "kind", "versions", "trigger", "within"} <= set(deadline)
+    assert "every" in by_title["RecurringRule"]["properties"] and "every" not in deadline
+    assert "while" in by_title["AgeRule"]["properties"]
+    assert {"base", "events", "target"} <= set(by_title["IndicatorRule"]["properties"])
+
+
+@pytest.mark.parametrize("kind", ["recurring", "quota", "limit", "precondition"])
+def test_only_a_deadline_takes_an_age_trigger(tmp_path: Path, kind: str) -> None:
+    """Before, a recurring or quota rule with an age trigger loaded and was silently evaluated
+    as a one-off deadline."""
+    text = (
+        GOOD.replace("kind: deadline", f"kind: {kind}")
+        .replace("trigger: investigation_started", 'trigger: {age: "17 years"}')
+        .replace("within: 4 months", "within: 4 months\nevery: 1 year\ncount: 1\nperiod: 1 year")
+    )
+    err = load_error(tmp_path, text)
+    assert err.line == 7
+    assert f"kind {kind!r} does not take an age trigger" in str(err)
+
+
+def test_a_field_of_another_kind_is_named(tmp_path: Path) -> None:
+    err = load_error(tmp_path, GOOD + "every: 1 year\n")
+    assert err.line == 10
+    assert "unknown field 'every' for kind 'deadline' (a field of kind recurring)" in str(err)
+
+
+def test_whole_rule_checks_point_at_their_field(tmp_path: Path) -> None:
+    err = load_error(
+        tmp_path, GOOD.replace("within: 4 months", "within: 48 hours\nroll: next_business_day")
+    )
+    assert "roll applies to day-based periods" in str(err) and err.line == 10
+    err = load_error(tmp_path, GOOD.replace("kind: deadline", "kind: deadlin"))
+    assert "use one of deadline, precondition" in str(err)
+
+
+def test_an_age_trigger_needs_while(tmp_path: Path) -> None:
+    text = GOOD.replace("trigger: investigation_started", 'trigger: {age: "17 years"}')
+    err = load_error(tmp_path, text)
+    assert "kind 'deadline' with an age trigger needs while" in str(err) and err.line == 3
 
 
 def test_every_dk_rule_is_cited_and_titled(dk_rules) -> None:  # type: ignore[no-untyped-def]

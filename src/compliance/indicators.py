@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compliance.engine import Observation
+from compliance.kinds.indicator import IndicatorRule
 from compliance.rules.schema import Rule
 
 __all__ = ["IndicatorAccumulator", "IndicatorResult"]
@@ -43,7 +44,7 @@ class IndicatorAccumulator:
     """Counts successes per (indicator, period). Streaming: memory grows with periods, not cases."""
 
     def __init__(self, rules: Iterable[Rule]) -> None:
-        self.rules = {r.id: r for r in rules if r.kind == "indicator"}
+        self.rules = {r.id: r for r in rules if isinstance(r, IndicatorRule)}
         self.counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
 
     def add(self, observations: Iterable[Observation]) -> None:
@@ -65,7 +66,6 @@ class IndicatorAccumulator:
             seen = sorted(p for (i, p) in self.counts if i == rid)
             for period in seen or list(periods) or ["all"]:
                 n, d = self.counts.get((rid, period), [0, 0])
-                assert rule.target is not None
                 target = rule.target.model_dump(exclude_none=True)
                 share = round(n / d, 4) if d else None
                 if not d:
@@ -73,7 +73,7 @@ class IndicatorAccumulator:
                 elif rule.target.min_share is not None:
                     status = "met" if n / d >= rule.target.min_share else "missed"
                 else:
-                    assert rule.target.max_share is not None
+                    assert rule.target.max_share is not None  # Target requires exactly one
                     status = "met" if n / d <= rule.target.max_share else "missed"
                 src = rule.versions[-1].source.model_dump(exclude_none=True)
                 out.append(

@@ -12,19 +12,22 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from compliance.errors import TimelineError
+from compliance.status import STATUSES, VIOLATIONS, Status
 
 __all__ = [
     "STATUSES",
     "VIOLATIONS",
+    "CaseEvent",
     "CaseEvents",
     "Event",
     "Finding",
+    "Status",
     "Subject",
     "Timeline",
     "normalize",
@@ -32,10 +35,6 @@ __all__ = [
 ]
 
 Scalar = str | int | float | bool | dt.date
-
-STATUSES = ("met", "late", "overdue", "missed", "breached", "due", "cancelled", "excused")
-VIOLATIONS = frozenset({"late", "overdue", "missed", "breached"})
-Status = Literal["met", "late", "overdue", "missed", "breached", "due", "cancelled", "excused"]
 
 
 def _parse_iso(value: Any) -> dt.datetime | dt.date:
@@ -109,8 +108,8 @@ class Timeline(BaseModel):
 
 
 @dataclass(slots=True)
-class Ev:
-    """A validated event in the engine's form. ``instant`` of a date-only event is local 00:00."""
+class CaseEvent:
+    """A validated event in the engine's form (``Event`` is the public input model). ``instant`` of a date-only event is local 00:00."""
 
     id: str
     type: str
@@ -133,6 +132,12 @@ class Ev:
             self._when = self.instant.isoformat() if self.precise else self.date.isoformat()
         return self._when
 
+    @property
+    def written_date(self) -> dt.date:
+        """The date as printed in findings: in the event's own UTC offset for an instant (the
+        first ten characters of ``when``), the local date for a date-only event."""
+        return self.instant.date() if self.precise else self.date
+
     def label(self) -> str:
         return f"{self.id} {self.type} {self.when}"
 
@@ -143,9 +148,9 @@ class CaseEvents:
 
     case_id: str
     birth_date: dt.date | None
-    events: list[Ev]
-    by_id: dict[str, Ev]
-    by_type: dict[str, list[Ev]]
+    events: list[CaseEvent]
+    by_id: dict[str, CaseEvent]
+    by_type: dict[str, list[CaseEvent]]
     future_events: int = 0  # events after as_of, ignored (causality)
     subject: Mapping[str, Any] = field(default_factory=dict)
 
@@ -154,7 +159,7 @@ class CaseEvents:
         kept = [e for e in self.events if e.key[0] <= limit]
         if len(kept) == len(self.events):
             return self
-        by_type: dict[str, list[Ev]] = {}
+        by_type: dict[str, list[CaseEvent]] = {}
         for e in kept:
             by_type.setdefault(e.type, []).append(e)
         return CaseEvents(
@@ -210,56 +215,78 @@ def _at(value: Any, default_tz: ZoneInfo | None) -> dt.datetime | dt.date:
     return parse_instant(value, default_tz)
 
 
+def _case_header(
+    data: Timeline | Mapping[str, Any],
+) -> tuple[str, Any, Mapping[str, Any], Sequence[Any]]:
+    """case_id, raw birth date, subject and raw events of a timeline (model or dict)."""
+    if isinstance(data, Timeline):
+        raw_events: Sequence[Any] = [
+            {"id": e.id, "type": e.type, "at": e.at, "refs": e.refs, "attrs": e.attrs}
+            for e in data.events
+        ]
+        subject_map = data.subject.model_dump(exclude_none=True)
+        return data.case_id, data.subject.birth_date, subject_map, raw_events
+    if not isinstance(data, Mapping):
+        raise _fail(f"a timeline must be an object, got {type(data).__name__}", None)
+    cid = data.get("case_id")
+    if isinstance(cid, int) and not isinstance(cid, bool):
+        cid = str(cid)
+    if not isinstance(cid, str) or not cid:
+        raise _fail("missing or empty case_id", None, "case_id")
+    unknown = set(data) - {"case_id", "subject", "events"}
+    if unknown:
+        raise _fail(f"unknown field(s) {sorted(unknown)}", cid)
+    subject = data.get("subject") or {}
+    if not isinstance(subject, Mapping):
+        raise _fail("subject must be an object", cid, "subject")
+    events = data.get("events") or []
+    if not isinstance(events, list):
+        raise _fail("events must be a list", cid, "events")
+    return cid, subject.get("birth_date"), subject, events
+
+
+def _birth_date(birth: Any, case_id: str) -> dt.date | None:
+    if birth is None:
+        return None
+    if isinstance(birth, dt.datetime) or not isinstance(birth, dt.date | str):
+        raise _fail("birth_date must be a date (YYYY-MM-DD)", case_id, "subject.birth_date")
+    try:
+        return birth if isinstance(birth, dt.date) else dt.date.fromisoformat(birth)
+    except ValueError:
+        raise _fail(f"birth_date is not a date: {birth!r}", case_id, "subject.birth_date") from None
+
+
+def _check_refs(events: list[CaseEvent], by_id: dict[str, CaseEvent], case_id: str) -> None:
+    """Every ref names a known, earlier event."""
+    for i, ev in enumerate(events):
+        for r in ev.refs:
+            target = by_id.get(r)
+            if target is None:
+                raise _fail(f"refs unknown event {r!r}", case_id, f"events[{i}] ({ev.id}).refs")
+            if target.date > ev.date or (
+                target.precise and ev.precise and target.instant > ev.instant
+            ):
+                raise _fail(
+                    f"refs {r!r}, which happens later ({target.label()}); refs name earlier events",
+                    case_id,
+                    f"events[{i}] ({ev.id}).refs",
+                )
+
+
 def normalize(
     data: Timeline | Mapping[str, Any], tz: ZoneInfo, default_tz: ZoneInfo | None = None
 ) -> CaseEvents:
     """Validate a timeline (model or dict) and return the engine's internal form.
 
     ``tz`` is the calendar's zone used for local dates; ``default_tz`` is assumed for datetimes
-    without an offset (otherwise those are errors).
+    without an offset (otherwise those are errors). The per-event loop stays inline: it is the
+    hot path of every evaluation (hence this function's length).
     """
-    if isinstance(data, Timeline):
-        case_id = data.case_id
-        birth: Any = data.subject.birth_date
-        subject_map: Mapping[str, Any] = data.subject.model_dump(exclude_none=True)
-        raw_events: Sequence[Any] = [
-            {"id": e.id, "type": e.type, "at": e.at, "refs": e.refs, "attrs": e.attrs}
-            for e in data.events
-        ]
-    elif isinstance(data, Mapping):
-        cid = data.get("case_id")
-        if isinstance(cid, int) and not isinstance(cid, bool):
-            cid = str(cid)
-        if not isinstance(cid, str) or not cid:
-            raise _fail("missing or empty case_id", None, "case_id")
-        case_id = cid
-        unknown = set(data) - {"case_id", "subject", "events"}
-        if unknown:
-            raise _fail(f"unknown field(s) {sorted(unknown)}", case_id)
-        subject = data.get("subject") or {}
-        if not isinstance(subject, Mapping):
-            raise _fail("subject must be an object", case_id, "subject")
-        birth = subject.get("birth_date")
-        subject_map = subject
-        raw_events = data.get("events") or []
-        if not isinstance(raw_events, list):
-            raise _fail("events must be a list", case_id, "events")
-    else:
-        raise _fail(f"a timeline must be an object, got {type(data).__name__}", None)
+    case_id, birth, subject_map, raw_events = _case_header(data)
+    birth_date = _birth_date(birth, case_id)
 
-    birth_date: dt.date | None = None
-    if birth is not None:
-        if isinstance(birth, dt.datetime) or not isinstance(birth, dt.date | str):
-            raise _fail("birth_date must be a date (YYYY-MM-DD)", case_id, "subject.birth_date")
-        try:
-            birth_date = birth if isinstance(birth, dt.date) else dt.date.fromisoformat(birth)
-        except ValueError:
-            raise _fail(
-                f"birth_date is not a date: {birth!r}", case_id, "subject.birth_date"
-            ) from None
-
-    events: list[Ev] = []
-    by_id: dict[str, Ev] = {}
+    events: list[CaseEvent] = []
+    by_id: dict[str, CaseEvent] = {}
     for i, raw in enumerate(raw_events):
         if type(raw) is not dict and not isinstance(raw, Mapping):
             raise _fail("an event must be an object", case_id, f"events[{i}]")
@@ -308,26 +335,13 @@ def normalize(
         attrs = raw.get("attrs") or _NO_ATTRS
         if attrs is not _NO_ATTRS:
             _check_attrs(attrs, case_id, i, eid)
-        ev = Ev(eid, etype, instant, date, precise, refs, attrs, (ts, eid))
+        ev = CaseEvent(eid, etype, instant, date, precise, refs, attrs, (ts, eid))
         by_id[eid] = ev
         events.append(ev)
 
-    for i, ev in enumerate(events):
-        for r in ev.refs:
-            target = by_id.get(r)
-            if target is None:
-                raise _fail(f"refs unknown event {r!r}", case_id, f"events[{i}] ({ev.id}).refs")
-            if target.date > ev.date or (
-                target.precise and ev.precise and target.instant > ev.instant
-            ):
-                raise _fail(
-                    f"refs {r!r}, which happens later ({target.label()}); refs name earlier events",
-                    case_id,
-                    f"events[{i}] ({ev.id}).refs",
-                )
-
+    _check_refs(events, by_id, case_id)
     events.sort(key=lambda e: e.key)
-    by_type: dict[str, list[Ev]] = {}
+    by_type: dict[str, list[CaseEvent]] = {}
     for e in events:
         by_type.setdefault(e.type, []).append(e)
     return CaseEvents(case_id, birth_date, events, by_id, by_type, 0, subject_map)

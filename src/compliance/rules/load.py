@@ -18,7 +18,8 @@ import yaml
 from pydantic import ValidationError
 
 from compliance.errors import RuleError
-from compliance.rules.schema import Rule
+from compliance.rules.fields import FieldProblem
+from compliance.rules.schema import Rule, parse_rule, rule_kinds
 
 __all__ = ["RuleSet", "Vocabulary", "load_rules", "load_yaml", "packs_root"]
 
@@ -115,38 +116,71 @@ def line_for(lines: LineMap, loc: Iterable[Any]) -> int | None:
     return best
 
 
-def _first_error(exc: ValidationError, lines: LineMap, path: str) -> RuleError:
-    errs = exc.errors(include_url=False)
-    # prefer the most specific message: the deepest location
-    err = max(errs, key=lambda e: len(e["loc"]))
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
-    if not loc:  # a whole-rule check: point at the field it names, else at `kind:`
-        text = err["msg"]
-        named = [
-            f
-            for f in (
-                "trigger",
-                "while",
-                "within",
-                "every",
-                "period",
-                "base",
-                "events",
-                "count_from",
-                "roll",
-            )
-            if f"'{f}'" in text or f"{f}:" in text
-        ]
-        loc = (named[0],) if named and (named[0],) in lines else ("kind",)
-    field_path = ".".join(str(p) for p in loc)
-    msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "extra_forbidden":
-        msg = f"unknown field {loc[-1]!r}"
-    elif err["type"] == "literal_error":
-        msg = f"{msg} (got {err.get('input')!r})"
-    return RuleError(
-        f"{field_path}: {msg}" if field_path else msg, path=path, line=line_for(lines, loc)
-    )
+def _is_marker(part: str) -> bool:
+    """Pydantic's own path parts: validator markers and union members (``str``, a class)."""
+    return "[" in part or part in ("name", "spec") or part[:1].isupper()
+
+
+def _error_loc(err: Any) -> tuple[Any, ...]:
+    """The error's field path as written in YAML: without pydantic's union tag (the kind) and
+    validator markers."""
+    from compliance.kinds import KINDS
+
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and _is_marker(p)))
+    if loc and isinstance(loc[0], str) and loc[0] in KINDS:
+        loc = loc[1:]
+    problem = (err.get("ctx") or {}).get("error")
+    if isinstance(problem, FieldProblem):
+        loc = (*loc, problem.field)
+    return loc
+
+
+def _fields_of_other_kinds(name: str) -> list[str]:
+    from compliance.kinds import KINDS
+
+    kinds = {
+        k.written
+        for k in KINDS.values()
+        if any(name in (f, info.alias) for f, info in k.model.model_fields.items())
+    }
+    return sorted(kinds)
+
+
+def _message(err: Any, loc: tuple[Any, ...], data: Any) -> str:
+    kind = data.get("kind") if isinstance(data, dict) else None
+    kinds = ", ".join(rule_kinds())
+    kind_word = f"kind {kind!r}"
+    if kind == "deadline" and isinstance(data.get("trigger"), dict):
+        kind_word += " with an age trigger"
+    match err["type"]:
+        case "missing" if len(loc) == 1:
+            return f"{kind_word} needs {loc[-1]}"
+        case "missing":
+            return "required"
+        case "union_tag_invalid":
+            return f"unknown kind (got {kind!r}); use one of {kinds}"
+        case "union_tag_not_found":
+            return f"missing (one of {kinds})"
+        case "extra_forbidden":
+            others = _fields_of_other_kinds(str(loc[-1]))
+            hint = f" (a field of kind {', '.join(others)})" if others else ""
+            return f"unknown field {loc[-1]!r} for {kind_word}{hint}"
+        case "literal_error":
+            return f"{err['msg']} (got {err.get('input')!r})"
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
+def _first_error(exc: ValidationError, lines: LineMap, path: str, data: Any) -> RuleError:
+    """The most specific schema error (the deepest location), at its field's line."""
+    err = max(exc.errors(include_url=False), key=lambda e: len(e["loc"]))
+    loc = _error_loc(err)
+    if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        loc = ("kind",)
+    msg = _message(err, loc, data)
+    top_level_missing = err["type"] == "missing" and len(loc) == 1
+    line = line_for(lines, ("kind",) if top_level_missing else loc)
+    field_path = "" if top_level_missing else ".".join(str(p) for p in loc)
+    return RuleError(f"{field_path}: {msg}" if field_path else msg, path=path, line=line)
 
 
 # --------------------------------------------------------------------------------------------
@@ -265,7 +299,7 @@ def _vocabularies_for(root: Path) -> list[Path]:
     return found
 
 
-PACK_KEYS = frozenset({"name", "description", "requires", "scope"})
+PACK_KEYS = frozenset({"name", "description", "requires", "scope", "calendar"})
 
 
 def pack_manifest(root: Path) -> tuple[dict[str, Any], LineMap, Path | None]:
@@ -328,9 +362,9 @@ def load_rule_file(path: Path) -> LoadedRule:
     if not isinstance(data, dict):
         raise RuleError("a rule file must hold one mapping (a rule)", path=str(path), line=1)
     try:
-        rule = Rule.model_validate(data)
+        rule = parse_rule(data)
     except ValidationError as exc:
-        raise _first_error(exc, lines, str(path)) from None
+        raise _first_error(exc, lines, str(path), data) from None
     return LoadedRule(rule, str(path), lines)
 
 
@@ -363,6 +397,31 @@ def vocabulary_for(root: Path) -> Vocabulary:
     return vocab
 
 
+def _with_pack_defaults(
+    lr: LoadedRule, manifest: dict[str, Any], lines: LineMap, manifest_path: str
+) -> LoadedRule:
+    """A pack's ``scope`` and ``calendar`` apply to its rules that set none themselves (an
+    indicator has no calendar); errors point at pack.yaml."""
+    defaults: dict[str, Any] = {}
+    if manifest.get("scope") and not lr.rule.scope:
+        defaults["scope"] = manifest["scope"]
+    calendar = manifest.get("calendar")
+    if (
+        calendar is not None
+        and "calendar" in type(lr.rule).model_fields
+        and "calendar" not in lr.rule.model_fields_set
+    ):
+        defaults["calendar"] = calendar
+    if not defaults:
+        return lr
+    data = {**lr.rule.model_dump(by_alias=True, exclude_unset=True), **defaults}
+    try:
+        rule = parse_rule(data)
+    except ValidationError as exc:
+        raise _first_error(exc, lines, manifest_path, data) from None
+    return LoadedRule(rule, lr.path, lr.lines)
+
+
 def load_rules(*specs: str | os.PathLike[str], vocabulary: Vocabulary | None = None) -> RuleSet:
     """Load packs by name (``"dk"``, ``"municipal/slagelse"``) or path; fail fast, located."""
     if not specs:
@@ -386,15 +445,7 @@ def load_rules(*specs: str | os.PathLike[str], vocabulary: Vocabulary | None = N
                 line=mlines.get(("scope",)),
             )
         for f in files:
-            lr = load_rule_file(f)
-            if scope and not lr.rule.scope:
-                try:
-                    rule = Rule.model_validate(
-                        {**lr.rule.model_dump(by_alias=True, exclude_unset=True), "scope": scope}
-                    )
-                except ValidationError as exc:
-                    raise _first_error(exc, mlines, str(mpath)) from None
-                lr = LoadedRule(rule, lr.path, lr.lines)
+            lr = _with_pack_defaults(load_rule_file(f), manifest, mlines, str(mpath))
             if lr.rule.id in seen:
                 if Path(seen[lr.rule.id]).resolve() == f.resolve():
                     continue  # the same file named twice
@@ -408,9 +459,10 @@ def load_rules(*specs: str | os.PathLike[str], vocabulary: Vocabulary | None = N
             loaded.append(lr)
     ids = set(seen)
     for lr in loaded:
-        if lr.rule.base and lr.rule.base not in ids:
+        base = getattr(lr.rule, "base", None)  # indicators measuring another rule's findings
+        if base and base not in ids:
             raise RuleError(
-                f"base: rule {lr.rule.base!r} is not loaded (load its pack too, e.g. --rules dk)",
+                f"base: rule {base!r} is not loaded (load its pack too, e.g. --rules dk)",
                 path=lr.path,
                 line=lr.lines.get(("base",)),
             )

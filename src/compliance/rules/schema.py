@@ -1,391 +1,69 @@
-"""The rule file schema (CONTRACT §3) as pydantic models. ``rule_json_schema()`` exports it."""
+"""The rule file schema (CONTRACT §3) as pydantic models: a discriminated union over the rule
+kinds registered in ``compliance.kinds``, each with its own model, so a field only parses for
+the kinds that use it and every schema error has a real location. ``rule_json_schema()``
+exports it."""
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
-from typing import Annotated, Any, ClassVar, Literal
+from functools import cache
+from typing import Annotated, Any, Union
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_validator,
+from pydantic import Discriminator, Tag, TypeAdapter
+
+from compliance.rules.fields import (
+    AgeTrigger,
+    EventMatch,
+    FieldProblem,
+    Rule,
+    Source,
+    Success,
+    Target,
+    Title,
+    Variant,
+    Version,
 )
 
-from compliance.periods import Period, PeriodError, parse_period
-
-Kind = Literal["deadline", "precondition", "recurring", "quota", "limit", "indicator"]
-Severity = Literal["high", "medium", "low", "info"]
-PREDICATE_OPS = frozenset({"in", "not", "not_in", "gte", "gt", "lte", "lt", "exists"})
-AGE_OPS = frozenset({"gte", "gt", "lte", "lt"})
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-def _check_predicates(where: dict[str, Any]) -> dict[str, Any]:
-    for attr, cond in where.items():
-        if attr == "subject_age":
-            if not isinstance(cond, dict) or not cond or set(cond) - AGE_OPS:
-                raise ValueError(
-                    "subject_age takes comparisons such as {lt: '1 year'} (gte, gt, lte, lt)"
-                )
-            for op, val in cond.items():
-                try:
-                    parse_period(val)
-                except PeriodError as exc:
-                    raise ValueError(f"subject_age.{op}: {exc}") from None
-            continue
-        if isinstance(cond, dict):
-            bad = set(cond) - PREDICATE_OPS
-            if bad:
-                raise ValueError(
-                    f"unknown operator(s) {sorted(bad)} for attribute {attr!r}; "
-                    f"use one of {sorted(PREDICATE_OPS)}"
-                )
-            for op in ("in", "not_in"):
-                if op in cond and not isinstance(cond[op], list):
-                    raise ValueError(f"{attr}.{op} must be a list")
-        elif isinstance(cond, list):
-            raise ValueError(f"{attr}: use {{in: [...]}} to match one of several values")
-    return where
-
-
-Where = Annotated[dict[str, Any], BeforeValidator(lambda v: v or {})]
-
-
-class EventMatch(_Strict):
-    """An event type (or alternatives) with optional ``where`` predicates on its attrs."""
-
-    event: list[str] = Field(min_length=1)
-    where: Where = Field(default_factory=dict)
-
-    @field_validator("event", mode="before")
-    @classmethod
-    def _one_or_many(cls, v: Any) -> Any:
-        return [v] if isinstance(v, str) else v
-
-    @field_validator("where")
-    @classmethod
-    def _preds(cls, v: dict[str, Any]) -> dict[str, Any]:
-        return _check_predicates(v)
-
-
-def _coerce_matcher(v: Any) -> Any:
-    """``x`` | ``[x, y]`` | ``{event: .., where: ..}`` | list of those -> list of EventMatch."""
-    if v is None:
-        return None
-    if isinstance(v, str | dict):
-        v = [v]
-    if isinstance(v, list):
-        return [{"event": x} if isinstance(x, str) else x for x in v]
-    return v
-
-
-Matcher = Annotated[list[EventMatch], BeforeValidator(_coerce_matcher)]
-
-
-class AgeTrigger(_Strict):
-    """``trigger: {age: "17 years 6 months"}``: the day the subject reaches an age."""
-
-    age: str
-
-    @field_validator("age")
-    @classmethod
-    def _age(cls, v: str) -> str:
-        p = parse_period(v)
-        if p.unit != "months":
-            raise ValueError("age must be in years and/or months")
-        return v
-
-
-def _period_field(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, int | float) and not isinstance(v, bool):
-        raise ValueError(f"a period needs a unit, e.g. '{v} days'")
-    try:
-        parse_period(v)
-    except PeriodError as exc:
-        raise ValueError(str(exc)) from None
-    return v
-
-
-PeriodText = Annotated[str, BeforeValidator(_period_field)]
-
-
-class Validity(_Strict):
-    from_: dt.date = Field(alias="from")
-    until: dt.date | None = None
-
-    @model_validator(mode="after")
-    def _order(self) -> Validity:
-        if self.until is not None and self.until < self.from_:
-            raise ValueError(f"valid.until {self.until} is before valid.from {self.from_}")
-        return self
-
-    def holds(self, day: dt.date) -> bool:
-        return self.from_ <= day and (self.until is None or day <= self.until)
-
-
-class Source(_Strict):
-    """A citation: ``law`` + ``ref`` for statutes, ``document`` (+ ``municipality``) for standards."""
-
-    law: str | None = None
-    ref: str | None = None
-    url: str | None = None
-    document: str | None = None
-    municipality: str | None = None
-    consolidation: str | None = None
-
-    @model_validator(mode="after")
-    def _something(self) -> Source:
-        if not (self.law and self.ref) and not self.document:
-            raise ValueError("a source needs law and ref, or a document")
-        return self
-
-
-class Version(_Strict):
-    """A period of validity with its citation; may override the rule's periods."""
-
-    valid: Validity
-    source: Source
-    within: PeriodText | None = None
-    every: PeriodText | None = None
-    period: PeriodText | None = None
-    lookback: PeriodText | None = None
-    count: int | None = Field(default=None, ge=0)
-    roll: Literal["next_business_day"] | None = None
-    severity: Severity | None = None
-    due_from: str | None = None
-    or_by: Matcher | None = None
-    where: Where = Field(
-        default_factory=dict,
-        description="extra predicates on the trigger: a trigger failing them raises nothing "
-        "under this version (e.g. a reform narrows what triggers a duty)",
-    )
-    confidence: str | None = None
-    notes: str | None = None
-
-    @field_validator("where")
-    @classmethod
-    def _preds(cls, v: dict[str, Any]) -> dict[str, Any]:
-        return _check_predicates(v)
-
-
-class Variant(_Strict):
-    """A period that applies when the trigger matches ``where`` (first match wins)."""
-
-    where: Where
-    within: PeriodText
-    note: str | None = None
-
-    @field_validator("where")
-    @classmethod
-    def _preds(cls, v: dict[str, Any]) -> dict[str, Any]:
-        return _check_predicates(v)
-
-
-class Title(_Strict):
-    da: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-
-class Target(_Strict):
-    min_share: float | None = Field(default=None, ge=0, le=1)
-    max_share: float | None = Field(default=None, ge=0, le=1)
-
-    @model_validator(mode="after")
-    def _one(self) -> Target:
-        if (self.min_share is None) == (self.max_share is None):
-            raise ValueError("target needs exactly one of min_share or max_share")
-        return self
-
-
-class Success(_Strict):
-    """When a base obligation or a matched event counts as a success for an indicator."""
-
-    status: list[str] | None = None
-    within: PeriodText | None = None
-    where: Where = Field(default_factory=dict)
-
-    @field_validator("where")
-    @classmethod
-    def _preds(cls, v: dict[str, Any]) -> dict[str, Any]:
-        return _check_predicates(v)
-
-
-KIND_REQUIRES: dict[str, tuple[str, ...]] = {
-    "deadline": ("trigger", "satisfied_by"),
-    "precondition": ("trigger", "satisfied_by"),
-    "recurring": ("trigger", "satisfied_by"),
-    "quota": ("trigger", "satisfied_by", "count", "period"),
-    "limit": ("trigger", "matching", "count", "within"),
-    "indicator": ("target",),
-}
-
-
-class Rule(_Strict):
-    """One rule file (CONTRACT §3). Rules are data: nothing here is ever executed."""
-
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", description="stable across law reforms")
-    title: Title
-    kind: Kind
-    severity: Severity = "medium"
-    description: str | None = None
-    notes: str | None = None
-    confidence: str | None = Field(default=None, description="C, C-p, M or ? (legal research)")
-    tags: list[str] = Field(default_factory=list)
-    scope: Where = Field(
-        default_factory=dict,
-        description="predicates on the case subject (e.g. {municipality: Slagelse}); the rule "
-        "applies only to matching cases. A pack's pack.yaml may set it for all its rules",
-    )
-    versions: list[Version] = Field(min_length=1)
-
-    trigger: Matcher | AgeTrigger | None = None
-    satisfied_by: Matcher | None = None
-    cancelled_by: Matcher | None = None
-    excused_by: Matcher | None = None
-    until: Matcher | None = None
-    or_by: Matcher | None = None
-    matching: Matcher | None = Field(default=None, description="limit: the events counted")
-    while_: Matcher | None = Field(default=None, alias="while")
-
-    within: PeriodText | None = None
-    variants: list[Variant] = Field(
-        default_factory=list,
-        description="periods that depend on facts of the trigger; the first matching applies",
-    )
-    every: PeriodText | None = None
-    lasting: PeriodText | None = Field(
-        default=None,
-        description="recurring: no occurrence falls due later than this long after the trigger",
-    )
-    lookback: PeriodText | None = None
-    period: str | None = Field(
-        default=None, description="quota: a period ('1 year'); indicator: year|quarter|month|all"
-    )
-    count: int | None = Field(default=None, ge=0)
-
-    partition: str | None = None
-    calendar: str = "dk"
-    roll: Literal["next_business_day"] | None = None
-    anchor: Literal["trigger", "first_ref"] = "trigger"
-    count_from: Literal["next_day", "trigger_day"] = "next_day"
-    due_from: str | None = None
-    month_end: Literal["clamp", "next_day", "error"] = "clamp"
-    once: bool = Field(default=False, description="only the first trigger per partition counts")
-
-    base: str | None = Field(default=None, description="indicator: id of the base rule")
-    events: Matcher | None = Field(default=None, description="indicator: events measured")
-    success: Success | None = None
-    target: Target | None = None
-
-    @field_validator("trigger", mode="before")
-    @classmethod
-    def _trigger(cls, v: Any) -> Any:
-        if isinstance(v, dict) and "age" in v:
-            return AgeTrigger.model_validate(v)
-        return _coerce_matcher(v)
-
-    @field_validator("scope")
-    @classmethod
-    def _scope(cls, v: dict[str, Any]) -> dict[str, Any]:
-        if "subject_age" in v:
-            raise ValueError("scope takes subject fields; use where: {subject_age: ...} on events")
-        return _check_predicates(v)
-
-    @model_validator(mode="after")
-    def _by_kind(self) -> Rule:
-        missing = [f for f in KIND_REQUIRES[self.kind] if getattr(self, f) in (None, [])]
-        if missing:
-            raise ValueError(f"kind {self.kind!r} needs {', '.join(missing)}")
-        age = isinstance(self.trigger, AgeTrigger)
-        if age and self.while_ is None:
-            raise ValueError("an age trigger needs 'while' (the measure that must be active)")
-        if self.kind in ("deadline", "recurring") and not age:
-            for v in self.versions:
-                if not (v.within or self.within or v.due_from or self.due_from):
-                    raise ValueError(f"kind {self.kind!r} needs 'within' (or due_from)")
-        if (
-            self.kind == "recurring"
-            and not any(v.every or v.due_from for v in self.versions)
-            and not (self.every or self.due_from)
-        ):
-            raise ValueError("kind 'recurring' needs 'every' (or due_from)")
-        if self.kind == "quota":
-            _period_field(self.period)
-        if self.kind == "indicator":
-            if (self.base is None) == (self.events is None):
-                raise ValueError("an indicator needs exactly one of 'base' (a rule id) or 'events'")
-            if self.period not in (None, "year", "quarter", "month", "all"):
-                raise ValueError("indicator period must be year, quarter, month or all")
-        if self.kind != "indicator" and self.trigger in (None, []):
-            raise ValueError(f"kind {self.kind!r} needs a trigger")
-        for name in ("within", "every"):
-            text = getattr(self, name)
-            if text is None:
-                continue
-            p = parse_period(text)
-            if self.count_from == "trigger_day" and p.unit in ("hours", "business_days"):
-                raise ValueError(f"count_from: trigger_day cannot be used with {p.unit}")
-            if self.roll and p.unit == "hours":
-                raise ValueError("roll applies to day-based periods, not hours")
-        return self
-
-    @field_validator("versions")
-    @classmethod
-    def _no_overlap(cls, versions: list[Version]) -> list[Version]:
-        spans = sorted(versions, key=lambda v: v.valid.from_)
-        for a, b in itertools.pairwise(spans):
-            if a.valid.until is None or a.valid.until >= b.valid.from_:
-                raise ValueError(
-                    f"versions overlap: {a.valid.from_}..{a.valid.until or 'open'} and "
-                    f"{b.valid.from_}..{b.valid.until or 'open'}"
-                )
-        return versions
-
-    MATCHER_FIELDS: ClassVar[tuple[str, ...]] = (
-        "trigger",
-        "satisfied_by",
-        "cancelled_by",
-        "excused_by",
-        "until",
-        "or_by",
-        "matching",
-        "while",
-        "events",
-    )
-
-    def matchers(self) -> list[tuple[str, list[EventMatch]]]:
-        """(field name as written in YAML, its event matches) for every matcher the rule has,
-        including versions' ``or_by``."""
-        out = []
-        for name in self.MATCHER_FIELDS:
-            m = getattr(self, "while_" if name == "while" else name)
-            if m and not isinstance(m, AgeTrigger):
-                out.append((name, m))
-        for i, v in enumerate(self.versions):
-            if v.or_by:
-                out.append((f"versions.{i}.or_by", v.or_by))
-        return out
-
-    def event_types(self) -> set[str]:
-        """Every event type the rule mentions (used for dispatch and vocabulary checks)."""
-        return {t for _, m in self.matchers() for em in m for t in em.event}
-
-
-def period_of(text: str | None) -> Period | None:
-    return parse_period(text) if text is not None else None
+__all__ = [
+    "AgeTrigger",
+    "EventMatch",
+    "FieldProblem",
+    "Rule",
+    "Source",
+    "Success",
+    "Target",
+    "Title",
+    "Variant",
+    "Version",
+    "parse_rule",
+    "rule_json_schema",
+    "rule_kinds",
+]
+
+
+def rule_kinds() -> tuple[str, ...]:
+    """The values ``kind:`` may take."""
+    from compliance.kinds import KINDS
+
+    return tuple(dict.fromkeys(k.written for k in KINDS.values()))
+
+
+@cache
+def _adapter() -> TypeAdapter[Rule]:
+    # imported here: the kinds import the shared schema fragments from compliance.rules
+    from compliance.kinds import KINDS, kind_tag
+
+    members = tuple(Annotated[k.model, Tag(k.name)] for k in KINDS.values())
+    union: Any = Annotated[Union[members], Discriminator(kind_tag)]  # noqa: UP007
+    return TypeAdapter(union)
+
+
+def parse_rule(data: Any) -> Rule:
+    """Validate one rule (a mapping as read from YAML) with its kind's model."""
+    return _adapter().validate_python(data)
 
 
 def rule_json_schema() -> dict[str, Any]:
-    schema = Rule.model_json_schema(by_alias=True)
+    schema = _adapter().json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "compliance rule file"
     return schema

@@ -6,47 +6,39 @@ from collections import Counter
 from pathlib import Path
 
 from compliance.calendar import get_calendar
+from compliance.kinds import kind_of
 from compliance.periods import parse_period
 from compliance.rules.load import load_rules, resolve_pack
 from compliance.rules.schema import AgeTrigger, EventMatch, Rule, Version
 from compliance.ruletools.testing import collect
+from compliance.ruletools.words import events_text
 
 __all__ = ["render_catalogue"]
 
 
-def _events(m: list[EventMatch] | None) -> str:
-    if not m:
-        return "—"
-    parts = []
-    for em in m:
-        names = " or ".join(f"`{e}`" for e in em.event)
-        if em.where:
-            conds = ", ".join(f"{k} {v}" for k, v in em.where.items())
-            names += f" where {conds}"
-        parts.append(names)
-    return "; or ".join(parts)
-
-
 def _counting(text: str | None, rule: Rule) -> str:
+    """How the rule counts a period, in words."""
     if not text:
         return ""
     p = parse_period(text)
+    cal = get_calendar(getattr(rule, "calendar", "dk"))
+    calendar = cal.name
+    count_from = getattr(rule, "count_from", "next_day")
     if p.unit == "hours":
         return (
             f"{text} of clock time from the trigger instant (exact elapsed time, DST-correct; "
             "a date-only trigger is counted at day precision)"
         )
     if p.unit == "business_days":
-        cal = get_calendar(rule.calendar)
         days = "Monday–Saturday" if 5 in cal.workdays else "Monday–Friday"
         return (
             f"{text}: the {p.amount}th business day after the trigger's local date on calendar "
-            f"`{rule.calendar}` ({days}, not public holidays, 5 June, 24 or 31 December); "
+            f"`{calendar}` ({days}, not public holidays, 5 June, 24 or 31 December); "
             "the trigger day never counts"
         )
     first = (
         "the trigger day counts as day 1"
-        if rule.count_from == "trigger_day"
+        if count_from == "trigger_day"
         else "counted from the day after the trigger"
     )
     if p.unit == "months":
@@ -54,53 +46,10 @@ def _counting(text: str | None, rule: Rule) -> str:
             "clamp": "a missing day becomes the last day of the month",
             "next_day": "a missing day becomes the 1st of the next month",
             "error": "a missing day is an error",
-        }[rule.month_end]
+        }[getattr(rule, "month_end", "clamp")]
         how = f"{text}: calendar months to the same day of month ({end})"
-        return how + (
-            "; the trigger day counts as day 1" if rule.count_from == "trigger_day" else ""
-        )
+        return how + ("; the trigger day counts as day 1" if count_from == "trigger_day" else "")
     return f"{text}: calendar days on the local date; {first}"
-
-
-def _deadline_words(rule: Rule, v: Version) -> str:
-    within = v.within or rule.within
-    every = v.every or rule.every
-    due_from = v.due_from or rule.due_from
-    or_by = v.or_by or rule.or_by
-    if isinstance(rule.trigger, AgeTrigger):
-        w = f"by the day the subject reaches {rule.trigger.age}, while {_events(rule.while_)} is active"
-        return w + (f", + {within}" if within else "")
-    if rule.kind == "precondition":
-        lb = v.lookback or rule.lookback
-        return "before the trigger (at or before it)" + (f", within the {lb} before" if lb else "")
-    if rule.kind == "quota":
-        return f"at least {v.count if v.count is not None else rule.count} in each {v.period or rule.period} while active"
-    if rule.kind == "limit":
-        return f"at most {v.count if v.count is not None else rule.count} within {within} after the trigger"
-    if rule.kind == "indicator":
-        assert rule.target is not None
-        t = rule.target
-        return f"share {'≥' if t.min_share is not None else '≤'} {t.min_share if t.min_share is not None else t.max_share} per {rule.period or 'year'}"
-    parts = []
-    if within:
-        parts.append(f"within {within}")
-    for var in rule.variants:
-        parts.append(f"{var.within} if {var.note or var.where}")
-    if or_by:
-        parts.append(f"or by {_events(or_by)} if earlier")
-    if due_from:
-        parts.append(
-            f"or by the date in the trigger's `{due_from}`"
-            if rule.kind == "deadline"
-            else f"then by the date set in `{due_from}` at each fulfilment"
-        )
-    if every:
-        parts.append(f"then every {every} after each fulfilment")
-    if rule.anchor == "first_ref":
-        parts.append("clock from the earliest event the trigger refs")
-    if v.roll or rule.roll:
-        parts.append("a non-business due date rolls to the next business day")
-    return "; ".join(parts)
 
 
 def render_catalogue(paths: list[str]) -> str:
@@ -129,60 +78,74 @@ def render_catalogue(paths: list[str]) -> str:
             f"| [`{r.id}`](#{r.id.replace('.', '')}) | {r.title.en} | {r.kind} | {r.severity} | {fixtures[r.id]} |"
         )
     for r in sorted(rules.rules, key=lambda r: r.id):
-        out += [
-            "",
-            f"## {r.id}",
-            "",
-            f"- **da:** {r.title.da}",
-            f"- **en:** {r.title.en}",
-            f"- **kind:** {r.kind}; **severity:** {r.severity}; **fixture cases:** {fixtures[r.id]}",
-        ]
-        if r.confidence:
-            out.append(f"- **confidence:** {r.confidence}")
-        if r.description:
-            out += ["", " ".join(r.description.split())]
-        trig = (
-            f"age {r.trigger.age} while {_events(r.while_)}"
-            if isinstance(r.trigger, AgeTrigger)
-            else _events(r.trigger)
-        )
-        out += ["", f"- **trigger:** {trig}"]
-        if r.satisfied_by:
-            out.append(f"- **satisfied by:** {_events(r.satisfied_by)}")
-        if r.matching:
-            out.append(f"- **counted:** {_events(r.matching)}")
-        if r.cancelled_by or r.until:
-            out.append(f"- **closed by:** {_events((r.cancelled_by or []) + (r.until or []))}")
-        if r.excused_by:
-            out.append(f"- **excused by:** {_events(r.excused_by)}")
-        if r.partition:
-            out.append(f"- **kept apart per:** `{r.partition}`")
-        out += [
-            "",
-            "| valid | law | section | deadline | counting | confidence |",
-            "|---|---|---|---|---|---|",
-        ]
-        for v in sorted(r.versions, key=lambda v: v.valid.from_):
-            valid = f"{v.valid.from_} – {v.valid.until or ''}".strip()
-            src = v.source
-            law = (
-                f"[{src.law or src.document}]({src.url})"
-                if src.url
-                else (src.law or src.document or "")
-            )
-            ref = src.ref or src.municipality or ""
-            if v.where:
-                ref += " (only where " + ", ".join(f"{k} {val}" for k, val in v.where.items()) + ")"
-            within = v.within or r.within or (r.period if r.kind == "quota" else None)
-            counting = _counting(within if r.kind != "quota" else None, r) or (
-                f"consecutive periods of {v.period or r.period} from the trigger"
-                if r.kind == "quota"
-                else "—"
-            )
-            conf = v.confidence or "—"
-            out.append(
-                f"| {valid} | {law} | {ref} | {_deadline_words(r, v)} | {counting} | {conf} |"
-            )
-        if r.notes:
-            out += ["", "**Notes.** " + " ".join(r.notes.split())]
+        out += _rule_section(r, fixtures[r.id])
     return "\n".join(out) + "\n"
+
+
+def _matches_of(rule: Rule, name: str) -> list[EventMatch]:
+    value = getattr(rule, name, None)
+    return value if isinstance(value, list) else []
+
+
+def _event_lines(r: Rule) -> list[str]:
+    trigger = getattr(r, "trigger", None)
+    if isinstance(trigger, AgeTrigger):
+        trig = f"age {trigger.age} while {events_text(_matches_of(r, 'while_'))}"
+    else:
+        trig = events_text(_matches_of(r, "trigger"))
+    out = ["", f"- **trigger:** {trig}"]
+    closers = _matches_of(r, "cancelled_by") + _matches_of(r, "until")
+    for label, matches in (
+        ("satisfied by", _matches_of(r, "satisfied_by")),
+        ("counted", _matches_of(r, "matching")),
+        ("closed by", closers),
+        ("excused by", _matches_of(r, "excused_by")),
+    ):
+        if matches:
+            out.append(f"- **{label}:** {events_text(matches)}")
+    partition = getattr(r, "partition", None)
+    if partition:
+        out.append(f"- **kept apart per:** `{partition}`")
+    return out
+
+
+def _version_row(r: Rule, v: Version) -> str:
+    valid = f"{v.valid.from_} – {v.valid.until or ''}".strip()
+    src = v.source
+    law = f"[{src.law or src.document}]({src.url})" if src.url else (src.law or src.document or "")
+    ref = src.ref or src.municipality or ""
+    if v.where:
+        ref += " (only where " + ", ".join(f"{k} {val}" for k, val in v.where.items()) + ")"
+    if r.kind == "quota":
+        counting = (
+            f"consecutive periods of {v.period or getattr(r, 'period', None)} from the trigger"
+        )
+    else:
+        counting = _counting(v.within or getattr(r, "within", None), r) or "—"
+    conf = v.confidence or "—"
+    return f"| {valid} | {law} | {ref} | {kind_of(r).wording(r, v)} | {counting} | {conf} |"
+
+
+def _rule_section(r: Rule, fixtures: int) -> list[str]:
+    out = [
+        "",
+        f"## {r.id}",
+        "",
+        f"- **da:** {r.title.da}",
+        f"- **en:** {r.title.en}",
+        f"- **kind:** {r.kind}; **severity:** {r.severity}; **fixture cases:** {fixtures}",
+    ]
+    if r.confidence:
+        out.append(f"- **confidence:** {r.confidence}")
+    if r.description:
+        out += ["", " ".join(r.description.split())]
+    out += _event_lines(r)
+    out += [
+        "",
+        "| valid | law | section | deadline | counting | confidence |",
+        "|---|---|---|---|---|---|",
+    ]
+    out += [_version_row(r, v) for v in sorted(r.versions, key=lambda v: v.valid.from_)]
+    if r.notes:
+        out += ["", "**Notes.** " + " ".join(r.notes.split())]
+    return out

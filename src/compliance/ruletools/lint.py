@@ -14,9 +14,11 @@ import datetime as dt
 import itertools
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from compliance.errors import RuleError
+from compliance.kinds import kind_of
 from compliance.rules.load import (
     LoadedRule,
     Vocabulary,
@@ -146,24 +148,11 @@ def _check_versions(lr: LoadedRule, probs: list[Problem], tested: Counter[str]) 
 
 
 def _check_semantics(lr: LoadedRule, probs: list[Problem]) -> None:
+    """A satisfying event that also closes the obligation, then the kind's own checks."""
     rule = lr.rule
-    trig = rule.trigger if isinstance(rule.trigger, list) else None
-    if trig and rule.satisfied_by and rule.kind in ("deadline", "recurring") and not rule.once:
-        for sm in rule.satisfied_by:
-            for tm in trig:
-                if set(sm.event) & set(tm.event) and sm.where == tm.where:
-                    probs.append(
-                        Problem(
-                            "warning",
-                            "satisfied-by-trigger",
-                            lr.path,
-                            lr.lines.get(("satisfied_by",)),
-                            f"satisfied_by {sm.event} is the same event as the trigger: each trigger would "
-                            "be satisfied by the next one",
-                        )
-                    )
-    closers = {t for m in (rule.cancelled_by or []) + (rule.until or []) for t in m.event}
-    for sm in rule.satisfied_by or []:
+    closing = [*(getattr(rule, "cancelled_by", None) or []), *(getattr(rule, "until", None) or [])]
+    closers = {t for m in closing for t in m.event}
+    for sm in getattr(rule, "satisfied_by", None) or []:
         same = closers & set(sm.event)
         if same:
             probs.append(
@@ -175,16 +164,45 @@ def _check_semantics(lr: LoadedRule, probs: list[Problem]) -> None:
                     f"{sorted(same)} both satisfies and closes the obligation",
                 )
             )
-    if rule.kind == "precondition" and (rule.within or any(v.within for v in rule.versions)):
-        probs.append(
-            Problem(
-                "warning",
-                "ignored-field",
-                lr.path,
-                lr.lines.get(("within",)),
-                "a precondition has no 'within' (use lookback)",
+    for note in kind_of(rule).lint(rule):
+        line = lr.lines.get((note.field,))
+        probs.append(Problem(note.level, note.code, lr.path, line, note.message))
+
+
+def _fixture_paths(root: Path) -> list[str]:
+    """Where a path's fixture cases are: the pack itself, or for one rule file the ``tests/``
+    folder beside it (a rule file is not a fixture file)."""
+    if root.is_file():
+        tests = root.parent / "tests"
+        return [str(tests)] if tests.is_dir() else []
+    return [str(root)]
+
+
+def _check_bases(
+    paths: list[str], loaded: list[LoadedRule], ids: set[str], probs: list[Problem]
+) -> None:
+    """An indicator's base rule must be linted too, or come from a required pack."""
+    required: set[str] = set()
+    for p in paths:
+        try:
+            reqs = pack_requires(resolve_pack(p))
+            if reqs:
+                required |= {r.id for r in load_rules(*reqs)}
+        except RuleError as exc:
+            probs.append(Problem("error", "requires", exc.path or p, exc.line, exc.reason))
+    for lr in loaded:
+        base = getattr(lr.rule, "base", None)
+        if base and base not in ids | required:
+            probs.append(
+                Problem(
+                    "warning",
+                    "base-not-linted",
+                    lr.path,
+                    lr.lines.get(("base",)),
+                    f"base rule {base!r} is not among the linted paths "
+                    "(lint its pack too, e.g. rules/dk)",
+                )
             )
-        )
 
 
 def lint_paths(paths: list[str]) -> list[Problem]:
@@ -204,7 +222,7 @@ def lint_paths(paths: list[str]) -> list[Problem]:
             probs.append(Problem("error", "vocabulary", exc.path or p, exc.line, exc.reason))
             continue
         try:
-            tested.update(r for c in collect([str(root)]) for r in c.rules_checked())
+            tested.update(r for c in collect(_fixture_paths(root)) for r in c.rules_checked())
         except RuleError as exc:
             probs.append(Problem("error", "fixture", exc.path or p, exc.line, exc.reason))
         files = rule_files(root)
@@ -233,24 +251,5 @@ def lint_paths(paths: list[str]) -> list[Problem]:
             _check_where(lr, vocab, probs)
             _check_versions(lr, probs, tested)
             _check_semantics(lr, probs)
-    required: set[str] = set()
-    for p in paths:
-        try:
-            reqs = pack_requires(resolve_pack(p))
-            if reqs:
-                required |= {r.id for r in load_rules(*reqs)}
-        except RuleError as exc:
-            probs.append(Problem("error", "requires", exc.path or p, exc.line, exc.reason))
-    for lr in loaded:
-        if lr.rule.base and lr.rule.base not in set(ids) | required:
-            probs.append(
-                Problem(
-                    "warning",
-                    "base-not-linted",
-                    lr.path,
-                    lr.lines.get(("base",)),
-                    f"base rule {lr.rule.base!r} is not among the linted paths "
-                    "(lint its pack too, e.g. rules/dk)",
-                )
-            )
+    _check_bases(paths, loaded, set(ids), probs)
     return sorted(probs, key=lambda p: (p.path, p.line or 0, p.code))

@@ -1,0 +1,142 @@
+"""Due dates and the arithmetic that produces them: a period added to a start event under a
+rule's counting policy (calendar, month ends, whether the start day counts), then rolled off
+closed days. Shared by every kind that has a due date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
+
+from compliance.calendar import Calendar
+from compliance.periods import Period
+
+if TYPE_CHECKING:
+    from compliance.model import CaseEvent
+
+__all__ = ["AsOf", "Counting", "Due", "add_periods", "due_after", "rolled"]
+
+_DAY = dt.timedelta(days=1)
+_MICROSECOND = dt.timedelta(microseconds=1)
+MonthEnd = Literal["clamp", "next_day", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class AsOf:
+    """The instant of evaluation and its local date on the rules' calendar."""
+
+    at: dt.datetime
+    day: dt.date
+
+
+@dataclass(slots=True)
+class Due:
+    """A due date: a local date (day precision), or an exact instant (hour deadlines)."""
+
+    date: dt.date  # local date (for instants: the local date of the instant)
+    instant: dt.datetime | None = None  # set for hour deadlines with a precise start
+    ts: float = 0.0  # POSIX timestamp of ``instant``
+    _text: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.instant is not None:
+            self.ts = self.instant.timestamp()
+
+    def text(self) -> str:
+        if self._text is None:
+            self._text = (
+                self.instant.isoformat() if self.instant is not None else self.date.isoformat()
+            )
+        return self._text
+
+    def in_time(self, event: CaseEvent) -> bool:
+        if self.instant is not None and event.precise:
+            return event.key[0] <= self.ts
+        return event.date <= self.date
+
+    def passed(self, as_of: AsOf) -> bool:
+        if self.instant is not None:
+            return as_of.at > self.instant
+        return as_of.day > self.date
+
+    def passes_at(self, tz: ZoneInfo) -> dt.datetime:
+        """The first instant at which :meth:`passed` is true: just after an instant deadline,
+        local midnight after a day deadline."""
+        if self.instant is not None:
+            return self.instant + _MICROSECOND
+        return dt.datetime.combine(self.date + _DAY, dt.time(0), tzinfo=tz)
+
+    def days_after(self, event: CaseEvent | None, as_of: AsOf) -> int:
+        """Days late: of ``event`` (or of ``as_of`` when nothing happened), at least 1 for an
+        instant deadline, at least 0 by date."""
+        if self.instant is not None and (event is None or event.precise):
+            when = event.instant if event is not None else as_of.at
+            return max(1, math.ceil((when - self.instant) / _DAY))
+        day = event.date if event is not None else as_of.day
+        return max(0, (day - self.date).days)
+
+
+@dataclass(frozen=True, slots=True)
+class Counting:
+    """How a rule counts periods: its calendar, month-end policy and whether the start day is
+    day 1 (``count_from: trigger_day``)."""
+
+    calendar: Calendar
+    month_end: MonthEnd
+    inclusive: bool
+
+
+def rolled(day: dt.date, roll: str | None, counting: Counting, explain: list[str]) -> Due:
+    """``day`` as a due date, moved to the next business day when the rule says so."""
+    if roll == "next_business_day":
+        moved = counting.calendar.next_business_day(day)
+        if moved != day:
+            explain.append(
+                f"{day} is not a business day ({counting.calendar.name}); rolled to {moved}"
+            )
+            day = moved
+    return Due(day)
+
+
+def due_after(
+    period: Period, start: CaseEvent, roll: str | None, counting: Counting, explain: list[str]
+) -> Due:
+    """``start`` + ``period`` with the rule's counting, month-end and roll policies."""
+    if period.is_hours and start.precise:
+        local = period.add_to_instant(start.instant).astimezone(counting.calendar.tz)
+        due = Due(local.date(), local)
+        explain.append(f"+{period} (exact elapsed time) -> {due.text()}")
+        return due
+    if period.is_hours:
+        day = period.add_to_date(start.date)
+        explain.append(
+            f"+{period} at day precision (date-only event) = +{period.as_days_ceiling()} days"
+            f" -> {day}"
+        )
+        return Due(day)
+    business = period.unit == "business_days"
+    inclusive = counting.inclusive and not business
+    day = period.add_to_date(
+        start.date, counting.calendar, month_end=counting.month_end, inclusive=inclusive
+    )
+    how = " (start day counts as day 1)" if inclusive else ""
+    if business:
+        how = f" on calendar {counting.calendar.name} (start day never counts)"
+    explain.append(f"+{period}{how} -> {day}")
+    return rolled(day, roll, counting, explain)
+
+
+def add_periods(period: Period, start: dt.date, n: int, calendar: Calendar) -> dt.date:
+    """start + n periods, computed from the start each time (no month drift)."""
+    if n == 0:
+        return start
+    if period.unit == "months":
+        return Period(period.amount * n, "months", period.text).add_to_date(start)
+    if period.unit in ("days", "weeks", "hours"):
+        return start + (period.add_to_date(start) - start) * n
+    day = start
+    for _ in range(n):
+        day = period.add_to_date(day, calendar)
+    return day

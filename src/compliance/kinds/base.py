@@ -1,0 +1,357 @@
+"""What every rule kind shares: the evaluation context, compiled law versions, the compiled-rule
+base the engine dispatches on, trigger selection, and recording a finding.
+
+A kind is a module in this package exposing ``KIND: RuleKind``: its schema model, how to compile
+it, and its lint checks and catalogue wording. ``compliance.kinds`` registers them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Generic, NamedTuple, TypeVar, get_args
+from zoneinfo import ZoneInfo
+
+from compliance.calendar import Calendar, CalendarRef
+from compliance.due import AsOf, Counting, Due
+from compliance.matching import (
+    Matcher,
+    Pred,
+    SubjectCheck,
+    compile_scope,
+    compile_where,
+    partition_of,
+)
+from compliance.model import CaseEvent, CaseEvents, Finding
+from compliance.periods import Period, parse_period
+from compliance.rules.fields import EventMatch, Rule, TriggeredRule, Version
+from compliance.status import Judgement
+
+__all__ = [
+    "CompiledRule",
+    "Context",
+    "LawVersion",
+    "LintNote",
+    "Observation",
+    "RuleKind",
+    "Settlement",
+    "Triggered",
+    "TriggeredCompiled",
+    "compile_versions",
+    "counting_of",
+    "inherited_period",
+    "record",
+]
+
+Terms = TypeVar("Terms")
+CalendarLookup = Callable[[CalendarRef], Calendar]
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One contribution of a case to an indicator: which period, and success or not."""
+
+    indicator: str
+    period: str
+    success: bool
+    case_id: str
+    ref: str | None = None
+
+
+@dataclass(slots=True)  # not frozen: one per finding, and frozen __init__ is slower
+class Settlement:
+    """A recorded finding with the typed dates an indicator measures: when its clock started
+    and when it was fulfilled (each as the date printed in the finding)."""
+
+    finding: Finding
+    started_on: dt.date | None
+    fulfilled_on: dt.date | None
+
+
+@dataclass(slots=True)
+class Context:
+    """One evaluation: the case up to ``as_of`` and what the rules have found so far."""
+
+    case: CaseEvents
+    as_of: AsOf
+    tz: ZoneInfo
+    findings: list[Finding] = field(default_factory=list)
+    settlements: list[Settlement] = field(default_factory=list)
+    observations: list[Observation] = field(default_factory=list)
+    #: The earliest instant after as_of at which a finding would change with no new event.
+    next_change: dt.datetime | None = None
+    #: Whether a rule reads settlements (base indicators); otherwise none are recorded.
+    keeps_settlements: bool = True
+
+    def changes_at(self, when: dt.datetime) -> None:
+        """A kind reports an instant at which its findings would change (a status flips, a
+        new period begins); the earliest one after as_of is kept."""
+        if when > self.as_of.at and (self.next_change is None or when < self.next_change):
+            self.next_change = when
+
+    def due_passes(self, due: Due) -> None:
+        """An open finding changes when its due date passes (cheap test first: a due date on
+        a later local day cannot pass sooner than the change already known)."""
+        if self.next_change is None or due.date <= self.next_change.date():
+            self.changes_at(due.passes_at(self.tz))
+
+    def midnight(self, day: dt.date) -> dt.datetime:
+        """The first instant of a local date (when ``as_of.day`` becomes ``day``)."""
+        return dt.datetime.combine(day, dt.time(0), tzinfo=self.tz)
+
+
+@dataclass(frozen=True, slots=True)
+class LawVersion(Generic[Terms]):
+    """One version of a rule's law: validity, citation, severity and the kind's own terms."""
+
+    label: str
+    valid_from: dt.date
+    valid_until: dt.date | None
+    source: dict[str, str]
+    severity: str
+    where: Pred | None
+    terms: Terms
+
+    def holds(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+def compile_versions(
+    rule: Rule, terms: Callable[[Version], Terms]
+) -> tuple[LawVersion[Terms], ...]:
+    """The rule's versions in date order, each with its kind-specific ``terms``."""
+    out = [
+        LawVersion(
+            label=v.valid.from_.isoformat(),
+            valid_from=v.valid.from_,
+            valid_until=v.valid.until,
+            source={k: val for k, val in v.source.model_dump().items() if val},
+            severity=v.severity or rule.severity,
+            where=compile_where(v.where),
+            terms=terms(v),
+        )
+        for v in rule.versions
+    ]
+    return tuple(sorted(out, key=lambda lv: lv.valid_from))
+
+
+def inherited_period(version: Version, rule: Rule, name: str) -> Period | None:
+    """A period a version sets, else the rule's own (``within``, ``every``, ``lookback``...)."""
+    text = getattr(version, name) or getattr(rule, name, None)
+    return parse_period(text) if text else None
+
+
+def counting_of(rule: TriggeredRule | Any, calendars: CalendarLookup) -> Counting:
+    return Counting(
+        calendar=calendars(rule.calendar),
+        month_end=rule.month_end,
+        inclusive=getattr(rule, "count_from", "next_day") == "trigger_day",
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledRule(Generic[Terms]):
+    """A rule ready to evaluate. The engine selects it once per evaluation by the event types
+    it reacts to and calls :meth:`evaluate`; each kind subclasses this."""
+
+    model: Rule
+    id: str
+    kind: str  # as printed in findings
+    versions: tuple[LawVersion[Terms], ...]
+    scope: SubjectCheck | None
+    dispatch_types: frozenset[str]
+
+    #: True for rules that read the other rules' findings (evaluated after all others).
+    reads_findings: ClassVar[bool] = False
+
+    def version_for(self, day: dt.date) -> LawVersion[Terms] | None:
+        for v in self.versions:
+            if v.holds(day):
+                return v
+        return None
+
+    def applies_to(self, subject: Mapping[str, Any]) -> bool:
+        return self.scope is None or self.scope(subject)
+
+    def evaluate(self, ctx: Context) -> None:
+        raise NotImplementedError(self.kind)
+
+
+class Triggered(NamedTuple, Generic[Terms]):
+    """A trigger event with the law version in force on its local date and its partition."""
+
+    event: CaseEvent
+    version: LawVersion[Terms]
+    partition: str | None
+
+
+@dataclass(frozen=True, eq=False)
+class TriggeredCompiled(CompiledRule[Terms]):
+    """Kinds whose obligations arise from trigger events."""
+
+    trigger: Matcher
+    partition: str | None
+    once: bool
+    counting: Counting
+
+    def triggers(self, case: CaseEvents) -> list[Triggered[Terms]]:
+        """Trigger events with their version (by the trigger's local date) and partition;
+        ``once`` keeps the first per partition."""
+        out: list[Triggered[Terms]] = []
+        seen: set[str | None] = set()
+        for event in self.trigger.select(case):
+            version = self.version_for(event.date)
+            if version is None or (
+                version.where is not None and not version.where(event, case.birth_date)
+            ):
+                continue
+            partition = partition_of(self.partition, event)
+            if self.once:
+                if partition in seen:
+                    continue
+                seen.add(partition)
+            out.append(Triggered(event, version, partition))
+        return out
+
+
+def settled(
+    finding: Finding,
+    trigger: CaseEvent,
+    anchored: CaseEvent | dt.date | None,
+    fulfilment: CaseEvent | None,
+) -> Settlement:
+    """A finding with the typed dates its clock started and it was fulfilled."""
+    if isinstance(anchored, CaseEvent):
+        started_on = anchored.written_date
+    elif anchored is not None:
+        started_on = anchored
+    else:
+        started_on = trigger.written_date
+    return Settlement(finding, started_on, fulfilment.written_date if fulfilment else None)
+
+
+def record(
+    ctx: Context,
+    rule: CompiledRule[Any],
+    origin: Triggered[Any],
+    judgement: Judgement,
+    due: Due,
+    explain: list[str],
+    *,
+    occurrence: int | None = None,
+    anchored: CaseEvent | dt.date | None = None,
+    count: int | None = None,
+    precise: bool = False,
+) -> Finding:
+    """Append one finding (and its typed dates for indicators) to the context. ``origin`` is
+    the event that raised the obligation, its law version and its partition."""
+    trigger, version, partition = origin
+    fulfilment = judgement.fulfilment
+    if isinstance(anchored, CaseEvent):
+        anchored_at: str | None = anchored.when
+    elif anchored is not None:
+        anchored_at = anchored.isoformat()
+    else:
+        anchored_at = None
+    finding = Finding(
+        case_id=ctx.case.case_id,
+        rule=rule.id,
+        version=version.label,
+        kind=rule.kind,
+        status=judgement.status,
+        severity=version.severity,
+        partition=partition,
+        trigger=trigger.id,
+        triggered_at=trigger.when,
+        due=due.text(),
+        satisfied_by=fulfilment.id if fulfilment else None,
+        satisfied_at=fulfilment.when if fulfilment else None,
+        lateness_days=judgement.lateness,
+        precision="instant" if precise else "day",
+        source=version.source,
+        explain=explain,
+        occurrence=occurrence,
+        anchored_at=anchored_at,
+        count=count,
+        _due_key=due.date,
+    )
+    ctx.findings.append(finding)
+    if judgement.status == "due":  # open: it turns overdue, met (limit) or missed (quota)
+        ctx.due_passes(due)
+    if ctx.keeps_settlements:
+        ctx.settlements.append(settled(finding, trigger, anchored, fulfilment))
+    return finding
+
+
+def required_matcher(matches: list[EventMatch] | None) -> Matcher:
+    """The matcher of a field the kind's schema requires (so never empty after validation)."""
+    matcher = Matcher.of(matches)
+    if matcher is None:
+        raise ValueError("a required matcher field is empty")
+    return matcher
+
+
+def rule_basics(rule: Rule, versions: tuple[LawVersion[Any], ...]) -> dict[str, Any]:
+    """The :class:`CompiledRule` fields every kind fills the same way."""
+    return {
+        "model": rule,
+        "id": rule.id,
+        "kind": rule.kind,
+        "versions": versions,
+        "scope": compile_scope(rule.scope),
+    }
+
+
+def triggered_basics(
+    rule: TriggeredRule, calendars: CalendarLookup, terms: Callable[[Version], Any]
+) -> dict[str, Any]:
+    """The :class:`TriggeredCompiled` fields every trigger-based kind fills the same way."""
+    trigger = required_matcher(rule.trigger)
+    return {
+        **rule_basics(rule, compile_versions(rule, terms)),
+        "dispatch_types": trigger.types,
+        "trigger": trigger,
+        "partition": rule.partition,
+        "once": rule.once,
+        "counting": counting_of(rule, calendars),
+    }
+
+
+def closers_of(rule: Any) -> Matcher | None:
+    """``cancelled_by`` and ``until`` together: the events that close an obligation."""
+    return Matcher.of((rule.cancelled_by or []) + (rule.until or []))
+
+
+@dataclass(frozen=True, slots=True)
+class LintNote:
+    """A kind's own lint finding; ``field`` is the YAML key it concerns (for the line)."""
+
+    level: str  # error | warning
+    code: str
+    field: str
+    message: str
+
+
+def no_lint(rule: Any) -> list[LintNote]:
+    return []
+
+
+@dataclass(frozen=True)
+class RuleKind:
+    """A rule kind: its schema model, compilation, lint checks and catalogue wording.
+
+    ``name`` is the registry tag; ``kind`` is the value of ``kind:`` in YAML (the age kind is
+    written ``kind: deadline`` with ``trigger: {age: ...}``).
+    """
+
+    name: str
+    model: type[Rule]
+    compile: Callable[[Any, CalendarLookup], CompiledRule[Any]]
+    wording: Callable[[Any, Version], str]
+    lint: Callable[[Any], list[LintNote]] = no_lint
+
+    @property
+    def written(self) -> str:
+        """The value of ``kind:`` in YAML for this kind."""
+        return str(get_args(self.model.model_fields["kind"].annotation)[0])

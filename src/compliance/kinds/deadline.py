@@ -1,0 +1,305 @@
+"""Kind ``deadline``: a trigger event starts a clock; a satisfying event must follow by the due
+date (``within`` after the trigger or its anchor, a date the data sets, or an earlier ``or_by``
+event). Closers cancel, excuses excuse (CONTRACT §5, docs/adr/0005)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import model_validator
+
+from compliance.due import Due, due_after, rolled
+from compliance.errors import EvaluationError
+from compliance.kinds.base import (
+    CalendarLookup,
+    CompiledRule,
+    Context,
+    LawVersion,
+    LintNote,
+    RuleKind,
+    Triggered,
+    TriggeredCompiled,
+    closers_of,
+    inherited_period,
+    record,
+    required_matcher,
+    triggered_basics,
+)
+from compliance.matching import (
+    Matcher,
+    Pred,
+    anchor_event,
+    at_or_after,
+    closer_applies,
+    compile_where,
+    date_attr,
+    first_closer,
+    first_excuse,
+    in_partition,
+    selected,
+)
+from compliance.model import CaseEvent, CaseEvents
+from compliance.periods import Period, parse_period
+from compliance.rules.fields import SomeMatches, TriggeredRule, Version
+from compliance.ruletools.words import events_text
+from compliance.status import judge_obligation
+
+__all__ = ["KIND", "DeadlineRule", "DueTerms", "describe_due"]
+
+
+class DeadlineRule(TriggeredRule):
+    kind: Literal["deadline"]
+    satisfied_by: SomeMatches
+
+    @model_validator(mode="after")
+    def _due_date(self) -> DeadlineRule:
+        self.needs_due_date()
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class DueTerms:
+    """What a version says about the due date (deadline and recurring)."""
+
+    within: Period | None
+    every: Period | None
+    due_from: str | None
+    or_by: Matcher | None
+    roll: str | None
+
+
+def due_terms(rule: TriggeredRule, version: Version) -> DueTerms:
+    return DueTerms(
+        within=inherited_period(version, rule, "within"),
+        every=inherited_period(version, rule, "every"),
+        due_from=version.due_from or rule.due_from,
+        or_by=Matcher.of(version.or_by or rule.or_by),
+        roll=version.roll or rule.roll,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodVariant:
+    """A period that applies when the trigger matches (``variants:``)."""
+
+    applies: Pred
+    within: Period
+    note: str
+
+
+@dataclass(slots=True)
+class Obligation:
+    """An open obligation while fulfilling events are matched to triggers."""
+
+    trigger: CaseEvent
+    version: LawVersion[DueTerms]
+    partition: str | None
+    start: CaseEvent
+    due: Due
+    explain: list[str]
+    fulfilment: CaseEvent | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledDeadline(TriggeredCompiled[DueTerms]):
+    satisfied_by: Matcher
+    closers: Matcher | None  # cancelled_by + until
+    excused_by: Matcher | None
+    anchor: str
+    variants: tuple[PeriodVariant, ...]
+
+    def first_due(
+        self,
+        ob_trigger: CaseEvent,
+        version: LawVersion[DueTerms],
+        start: CaseEvent,
+        partition: str | None,
+        case: CaseEvents,
+        explain: list[str],
+    ) -> Due:
+        """A date the data sets (``due_from``), else start + the period (or the first matching
+        variant's), then brought forward by an earlier ``or_by`` event."""
+        terms = version.terms
+        given = date_attr(ob_trigger, terms.due_from)
+        if given is not None:
+            explain.append(f"due date set by data: {terms.due_from} = {given}")
+            due = rolled(given, terms.roll, self.counting, explain)
+        else:
+            within = terms.within
+            for variant in self.variants:
+                if variant.applies(ob_trigger, case.birth_date):
+                    explain.append(f"period {variant.within} applies: {variant.note}")
+                    within = variant.within
+                    break
+            if within is None:
+                raise EvaluationError(
+                    f"{terms.due_from} missing on {ob_trigger.id} and no period to fall back on"
+                )
+            due = due_after(within, start, terms.roll, self.counting, explain)
+        return self.or_by(terms, due, ob_trigger, partition, case, explain)
+
+    def or_by(
+        self,
+        terms: DueTerms,
+        due: Due,
+        trigger: CaseEvent,
+        partition: str | None,
+        case: CaseEvents,
+        explain: list[str],
+    ) -> Due:
+        """An ``or_by`` event before the due date brings it forward."""
+        if terms.or_by is None:
+            return due
+        for event in terms.or_by.select(case):
+            if at_or_after(event, trigger) and closer_applies(self.partition, event, partition):
+                if event.date < due.date:
+                    explain.append(f"or by {event.label()}, which comes first -> due {event.date}")
+                    return Due(event.date)
+                break
+        return due
+
+    def obligations(self, ctx: Context) -> list[Obligation]:
+        out = []
+        for trigger, version, partition in self.triggers(ctx.case):
+            explain = [f"trigger {trigger.label()}"]
+            start = anchor_event(self.anchor, trigger, ctx.case, explain)
+            due = self.first_due(trigger, version, start, partition, ctx.case, explain)
+            out.append(Obligation(trigger, version, partition, start, due, explain))
+        return out
+
+    def assign_fulfilments(self, obligations: list[Obligation], ctx: Context) -> None:
+        """A satisfying event that refs its trigger wins; otherwise each obligation takes the
+        earliest unused satisfying event at or after its trigger."""
+        candidates = self.satisfied_by.select(ctx.case)
+        attr = self.partition
+        used: set[str] = set()
+        for ob in obligations:
+            for s in candidates:
+                if (
+                    s.id not in used
+                    and ob.trigger.id in s.refs
+                    and in_partition(attr, s, ob.partition)
+                ):
+                    ob.fulfilment = s
+                    used.add(s.id)
+                    break
+        for ob in obligations:
+            if ob.fulfilment is not None:
+                continue
+            for s in candidates:
+                if (
+                    s.id not in used
+                    and s is not ob.trigger
+                    and at_or_after(s, ob.trigger)
+                    and in_partition(attr, s, ob.partition)
+                ):
+                    ob.fulfilment = s
+                    used.add(s.id)
+                    break
+
+    def evaluate(self, ctx: Context) -> None:
+        obligations = self.obligations(ctx)
+        if not obligations:
+            return
+        self.assign_fulfilments(obligations, ctx)
+        closers = selected(self.closers, ctx.case)
+        excuses = selected(self.excused_by, ctx.case)
+        for ob in obligations:
+            closer = first_closer(self.partition, closers, ob.trigger, ob.partition)
+            excuse = None
+            if ob.fulfilment is None or not ob.due.in_time(ob.fulfilment):
+                excuse = first_excuse(
+                    self.partition, excuses, ob.trigger, ob.partition, ob.due.in_time
+                )
+            judgement = judge_obligation(
+                ob.due, ob.fulfilment, closer, excuse, ctx.as_of, ob.explain
+            )
+            fulfilment = judgement.fulfilment
+            precise = (
+                ob.due.instant is not None
+                and ob.start.precise
+                and (fulfilment is None or fulfilment.precise)
+            )
+            anchored = ob.start if ob.start is not ob.trigger else None
+            origin = Triggered(ob.trigger, ob.version, ob.partition)
+            record(
+                ctx, self, origin, judgement, ob.due, ob.explain, anchored=anchored, precise=precise
+            )
+
+
+def compile_variants(rule: TriggeredRule) -> tuple[PeriodVariant, ...]:
+    return tuple(
+        PeriodVariant(pred, parse_period(v.within), v.note or str(v.where))
+        for v in rule.variants
+        if (pred := compile_where(v.where)) is not None
+    )
+
+
+def compile_deadline(rule: DeadlineRule, calendars: CalendarLookup) -> CompiledRule[DueTerms]:
+    return CompiledDeadline(**deadline_fields(rule, calendars))
+
+
+def deadline_fields(rule: TriggeredRule, calendars: CalendarLookup) -> dict[str, Any]:
+    """The compiled fields of a deadline (a recurring rule adds ``lasting``)."""
+    return {
+        **triggered_basics(rule, calendars, lambda v: due_terms(rule, v)),
+        "satisfied_by": required_matcher(rule.satisfied_by),
+        "closers": closers_of(rule),
+        "excused_by": Matcher.of(rule.excused_by),
+        "anchor": rule.anchor,
+        "variants": compile_variants(rule),
+    }
+
+
+def describe_due(rule: TriggeredRule, version: Version) -> list[str]:
+    """Catalogue wording shared by deadline and recurring: the due date's parts."""
+    within = version.within or rule.within
+    parts = []
+    if within:
+        parts.append(f"within {within}")
+    for var in rule.variants:
+        parts.append(f"{var.within} if {var.note or var.where}")
+    or_by = version.or_by or rule.or_by
+    if or_by:
+        parts.append(f"or by {events_text(or_by)} if earlier")
+    return parts
+
+
+def wording(rule: DeadlineRule, version: Version) -> str:
+    parts = describe_due(rule, version)
+    due_from = version.due_from or rule.due_from
+    if due_from:
+        parts.append(f"or by the date in the trigger's `{due_from}`")
+    return "; ".join(parts + closing_words(rule, version))
+
+
+def closing_words(rule: TriggeredRule, version: Version) -> list[str]:
+    parts = []
+    if rule.anchor == "first_ref":
+        parts.append("clock from the earliest event the trigger refs")
+    if version.roll or rule.roll:
+        parts.append("a non-business due date rolls to the next business day")
+    return parts
+
+
+def lint_deadline(rule: TriggeredRule) -> list[LintNote]:
+    """A satisfying event identical to the trigger: each trigger is satisfied by the next."""
+    notes = []
+    if rule.satisfied_by and not rule.once:
+        for sm in rule.satisfied_by:
+            for tm in rule.trigger:
+                if set(sm.event) & set(tm.event) and sm.where == tm.where:
+                    notes.append(
+                        LintNote(
+                            "warning",
+                            "satisfied-by-trigger",
+                            "satisfied_by",
+                            f"satisfied_by {sm.event} is the same event as the trigger: each "
+                            "trigger would be satisfied by the next one",
+                        )
+                    )
+    return notes
+
+
+KIND = RuleKind("deadline", DeadlineRule, compile_deadline, wording, lint_deadline)
