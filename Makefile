@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 AS_OF ?= 2025-06-30
 OUT ?= out
 
-.PHONY: setup test lint typecheck unit rules-test audit bench bench-sources catalogue clean
+.PHONY: setup test lint typecheck unit rules-test audit bench bench-sources bench-service catalogue clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -51,6 +51,9 @@ bench: $(STAMP)
 
 # Reading cost per source on the full road-fines log in ../shared/data (skipped when absent),
 # and the measurements behind docs/adr/0009 and 0010.
+bench-service: $(STAMP)
+	$(BIN)/python bench/service_load.py
+
 bench-sources: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python bench/sources.py
