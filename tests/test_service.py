@@ -61,11 +61,13 @@ def http(server: Server) -> Iterator[httpx.Client]:
 _ENGINES: dict[tuple[str, ...], Engine] = {}
 
 
-def library_findings(case: FixtureCase, timeline: dict[str, Any]) -> list[dict[str, Any]]:
+def library_result(case: FixtureCase, timeline: dict[str, Any]) -> tuple[list[Any], str | None]:
+    """The library's findings and next_change_at (ISO) for one fixture timeline."""
     if case.packs not in _ENGINES:
         _ENGINES[case.packs] = Engine(load_rules(*case.packs))
     result = _ENGINES[case.packs].evaluate(timeline, as_of=case.as_of)
-    return [f.to_dict() for f in result.findings]
+    nxt = result.next_change_at
+    return [f.to_dict() for f in result.findings], nxt.isoformat() if nxt else None
 
 
 def pack_ids(case: FixtureCase) -> list[str]:
@@ -78,14 +80,17 @@ def pack_ids(case: FixtureCase) -> list[str]:
 
 
 def test_evaluate_matches_the_library_for_every_fixture_timeline(http: httpx.Client) -> None:
-    compared = 0
+    compared = changes = 0
     for case in CASES:
         for timeline in [case.timeline, *case.more]:
             body = {"timeline": timeline, "as_of": case.as_of, "rules": pack_ids(case)}
             r = http.post("/v1/evaluate", json=body)
             assert r.status_code == 200, (case.nodeid, r.text)
             got = r.json()
-            assert got["findings"] == library_findings(case, timeline), case.nodeid
+            findings, next_change_at = library_result(case, timeline)
+            assert got["findings"] == findings, case.nodeid
+            assert got["next_change_at"] == next_change_at, case.nodeid
+            changes += next_change_at is not None
             assert got["violations"] == [
                 f
                 for f in got["findings"]
@@ -96,6 +101,7 @@ def test_evaluate_matches_the_library_for_every_fixture_timeline(http: httpx.Cli
             }
             compared += 1
     assert compared >= len(CASES) > 100
+    assert changes > 10, "fixtures with open obligations report when they next change"
 
 
 def test_batch_streams_ndjson_in_order_and_a_bad_case_never_stops_it(
@@ -228,7 +234,7 @@ def test_rules_version_header_names_the_rules_that_answered(
     )
     dk_version = next(p["version"] for p in ready["packs"] if p["id"] == "rules/dk")
     assert only_dk.headers["compliance-rules-version"] == dk_version
-    assert only_dk.json()["next_change_at"] is None or "T" in only_dk.json()["next_change_at"]
+    assert only_dk.json()["next_change_at"] == "2024-03-12T00:00:00+01:00"  # receipt due 11 March
 
 
 @pytest.mark.parametrize(

@@ -181,7 +181,7 @@ def _record(f: Any, key: bytes | None) -> dict[str, Any]:
 def result_dict(result: Result, rules_version: str, key: bytes | None) -> dict[str, Any]:
     """The evaluate answer for one case (schema: ``EvaluationResult``)."""
     records = {id(f): _record(f, key) for f in result.findings}
-    nxt = getattr(result, "next_change_at", None)  # added by the engine's own work
+    nxt = result.next_change_at
     return {
         "case_id": pseudonym(result.case_id, key) if key else result.case_id,
         "as_of": result.as_of.isoformat(),
