@@ -45,15 +45,31 @@ audit: $(STAMP)
 catalogue: $(STAMP)
 	$(BIN)/compliance rules catalogue rules/dk -o docs/rules/dk.md
 
+# The peers comparison (issue 18) runs when the road-fines log is beside the repository; its
+# peers (pm4py, Declare4Py) get a venv of their own, bench/peers/.venv, built once from PyPI.
+PEERS_DATA ?= ../shared/data/road-fines
+PEERS_VENV := bench/peers/.venv
+PEERS_ROUNDS ?= 3
+
 bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
+	@if [ ! -f "$(PEERS_DATA)/Road_Traffic_Fine_Management_Process.xes.zip" ]; then \
+	  echo "bench: no road-fines log at $(PEERS_DATA); peers comparison skipped"; \
+	else \
+	  if [ ! -f $(PEERS_VENV)/.installed ] || [ bench/peers/requirements.txt -nt $(PEERS_VENV)/.installed ]; then \
+	    $(PY) -m venv $(PEERS_VENV) && $(PEERS_VENV)/bin/pip install -q --upgrade pip && \
+	    $(PEERS_VENV)/bin/pip install -q -r bench/peers/requirements.txt && touch $(PEERS_VENV)/.installed || exit 1; \
+	  fi; \
+	  $(BIN)/python bench/peers/compare.py --data $(PEERS_DATA) --peers-python $(PEERS_VENV)/bin/python --rounds $(PEERS_ROUNDS); \
+	fi
 
-# Reading cost per source on the full road-fines log in ../shared/data (skipped when absent),
-# and the measurements behind docs/adr/0009 and 0010.
+# The HTTP service under load on loopback (bounded; stops by itself).
 bench-service: $(STAMP)
 	$(BIN)/python bench/service_load.py
 
+# Reading cost per source on the full road-fines log in ../shared/data (skipped when absent),
+# and the measurements behind docs/adr/0009 and 0010.
 bench-sources: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python bench/sources.py
