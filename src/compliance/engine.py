@@ -202,7 +202,9 @@ class Engine:
             rule.evaluate(ctx)
         except MonthEndError as exc:
             raise EvaluationError(f"case {case_id}: rule {rule.id}: {exc}") from None
-        except OverflowError:
+        except (OverflowError, ValueError) as exc:
+            if isinstance(exc, ValueError) and "out of range" not in str(exc):
+                raise
             raise EvaluationError(
                 f"case {case_id}: rule {rule.id}: date arithmetic out of range "
                 f"(years 1 to 9999) at {out_of_range_culprit(ctx.case)}"

@@ -23,6 +23,7 @@ Pred = Callable[[CaseEvent, "dt.date | None"], bool]
 SubjectCheck = Callable[[Mapping[str, Any]], bool]
 
 __all__ = [
+    "EventIndex",
     "Matcher",
     "Pred",
     "after",
@@ -31,15 +32,14 @@ __all__ = [
     "closer_applies",
     "compile_scope",
     "compile_where",
-    "EventIndex",
-    "index_of",
-    "shared_index",
     "date_attr",
     "first_closer",
     "first_excuse",
     "in_partition",
+    "index_of",
     "partition_of",
     "selected",
+    "shared_index",
 ]
 
 
@@ -378,7 +378,10 @@ class EventIndex:
         self.groups: dict[object, tuple[_Run, _Run]] = {}
         self.positions: dict[str, tuple[_Run, int]] = {}
         for key, evs in grouped.items():
-            runs = (_Run([e for e in evs if e.precise], True), _Run([e for e in evs if not e.precise], False))
+            runs = (
+                _Run([e for e in evs if e.precise], True),
+                _Run([e for e in evs if not e.precise], False),
+            )
             self.groups[key] = runs
             for run in runs:
                 for i, e in enumerate(run.events):
@@ -429,7 +432,12 @@ class EventIndex:
         return hit.event if hit is not None else None
 
     def take(
-        self, ref: CaseEvent, partition: str | None, *, strict: bool = False, exclude: CaseEvent | None = None
+        self,
+        ref: CaseEvent,
+        partition: str | None,
+        *,
+        strict: bool = False,
+        exclude: CaseEvent | None = None,
     ) -> CaseEvent | None:
         """Like :meth:`first`, and the event found is used (never found again)."""
         hit = self._first(ref, partition, strict, exclude, None)
@@ -454,15 +462,13 @@ def index_of(
     return EventIndex(selected(matcher, case), attr, wildcard)
 
 
-def shared_index(
-    matcher: Matcher | None, case: CaseEvents, attr: str | None
-) -> EventIndex:
+def shared_index(matcher: Matcher | None, case: CaseEvents, attr: str | None) -> EventIndex:
     """A read-only wildcard index (closers, excuses, ``or_by``), built once per case."""
     key = (id(matcher), attr)
     found = case.indexes.get(key)
     if found is None:
         found = case.indexes[key] = (matcher, index_of(matcher, case, attr, wildcard=True))
-    return found[1]  # type: ignore[no-any-return]
+    return found[1]
 
 
 @dataclass(slots=True)
@@ -491,9 +497,7 @@ def by_partition(events: list[CaseEvent], attr: str | None) -> dict[str | None, 
     grouped: dict[str | None, list[CaseEvent]] = {}
     for e in events:
         grouped.setdefault(partition_of(attr, e), []).append(e)
-    return {
-        k: TimeOrdered(v, [e.key for e in v], [e.date for e in v]) for k, v in grouped.items()
-    }
+    return {k: TimeOrdered(v, [e.key for e in v], [e.date for e in v]) for k, v in grouped.items()}
 
 
 def in_group(groups: dict[str | None, TimeOrdered], partition: str | None) -> TimeOrdered:

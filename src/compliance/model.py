@@ -78,7 +78,7 @@ def in_zone(naive: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     (fall back) is an error rather than a silent guess."""
     first, second = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
     if first.utcoffset() != second.utcoffset():
-        back = first.astimezone(dt.timezone.utc).astimezone(tz).replace(tzinfo=None)
+        back = first.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None)
         what = "does not exist" if back != naive else "is ambiguous (it occurs twice)"
         raise ValueError(
             f"local time {naive.isoformat()} {what} in {tz.key} (DST change); "
@@ -227,7 +227,9 @@ _NO_ATTRS: Mapping[str, Any] = {}
 def _check_attrs(attrs: Any, case_id: str, i: int, eid: str) -> None:
     """attrs must map names to scalars; the location is only built for an error."""
     if type(attrs) is not dict and not isinstance(attrs, Mapping):
-        raise _fail("attrs must be an object of scalars", case_id, f"events[{i}] ({shorten(eid)}).attrs")
+        raise _fail(
+            "attrs must be an object of scalars", case_id, f"events[{i}] ({shorten(eid)}).attrs"
+        )
     for k, v in attrs.items():
         if type(v) not in _SCALAR_TYPES and not isinstance(v, _SCALARS):
             raise _fail(
@@ -305,7 +307,9 @@ def _birth_date(birth: Any, case_id: str) -> dt.date | None:
         return dt.date.fromisoformat(birth.strip())
     except ValueError:
         raise _fail(
-            f"birth_date is not a date (YYYY-MM-DD): {shorten(birth)!r}", case_id, "subject.birth_date"
+            f"birth_date is not a date (YYYY-MM-DD): {shorten(str(birth))!r}",
+            case_id,
+            "subject.birth_date",
         ) from None
 
 
@@ -315,7 +319,11 @@ def _check_refs(events: list[CaseEvent], by_id: dict[str, CaseEvent], case_id: s
         for r in ev.refs:
             target = by_id.get(r)
             if target is None:
-                raise _fail(f"refs unknown event {shorten(r)!r}", case_id, f"events[{i}] ({shorten(ev.id)}).refs")
+                raise _fail(
+                    f"refs unknown event {shorten(r)!r}",
+                    case_id,
+                    f"events[{i}] ({shorten(ev.id)}).refs",
+                )
             if target.date > ev.date or (
                 target.precise and ev.precise and target.instant > ev.instant
             ):
@@ -357,7 +365,9 @@ def normalize(
             extra = sorted(set(raw) - _EVENT_KEYS)
             raise _fail(f"unknown field(s) {extra}", case_id, f"events[{i}] ({shorten(eid)})")
         if eid in by_id:
-            raise _fail(f"duplicate event id {shorten(eid)!r}", case_id, f"events[{i}] ({shorten(eid)})")
+            raise _fail(
+                f"duplicate event id {shorten(eid)!r}", case_id, f"events[{i}] ({shorten(eid)})"
+            )
         if at_raw is None or at_raw == "":
             raise _fail("event without 'at'", case_id, f"events[{i}] ({shorten(eid)}).at")
         try:
@@ -384,12 +394,16 @@ def normalize(
         if refs:
             if type(refs) is not list and type(refs) is not tuple:
                 raise _fail(
-                    "refs must be a list of event ids", case_id, f"events[{i}] ({shorten(eid)}).refs"
+                    "refs must be a list of event ids",
+                    case_id,
+                    f"events[{i}] ({shorten(eid)}).refs",
                 )
             for r in refs:
                 if type(r) is not str:
                     raise _fail(
-                        "refs must be a list of event ids", case_id, f"events[{i}] ({shorten(eid)}).refs"
+                        "refs must be a list of event ids",
+                        case_id,
+                        f"events[{i}] ({shorten(eid)}).refs",
                     )
             refs = tuple(refs)
         attrs = raw.get("attrs") or _NO_ATTRS

@@ -11,7 +11,6 @@ from pydantic import model_validator
 
 from compliance.due import Due, due_after, rolled
 from compliance.errors import EvaluationError
-from compliance.limits import shorten
 from compliance.kinds.base import (
     CalendarLookup,
     CompiledRule,
@@ -27,6 +26,7 @@ from compliance.kinds.base import (
     required_matcher,
     triggered_basics,
 )
+from compliance.limits import shorten
 from compliance.matching import (
     Matcher,
     Pred,

@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from compliance.due import due_after
+from compliance.due import Due, due_after
 from compliance.kinds.base import (
     CalendarLookup,
     CompiledRule,
@@ -21,7 +21,6 @@ from compliance.kinds.base import (
     required_matcher,
     triggered_basics,
 )
-from compliance.due import Due
 from compliance.matching import Matcher, TimeOrdered, by_partition, in_group, shared_index
 from compliance.model import CaseEvent
 from compliance.periods import Period

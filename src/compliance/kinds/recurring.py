@@ -42,6 +42,7 @@ from compliance.status import judge_obligation
 
 __all__ = ["KIND", "RecurringRule"]
 
+
 class RecurringRule(TriggeredRule):
     kind: Literal["recurring"]
     satisfied_by: SomeMatches
