@@ -292,7 +292,7 @@ def test_a_long_id_in_a_recurring_chain_does_not_multiply(tmp_path: Path) -> Non
 
 def dst_case(i: int) -> dict[str, Any]:
     # received before the spring-forward night of 31 March 2024; never assessed
-    at = dt.datetime(2024, 3, 29, 10 + i % 12, 7 * (i % 8), tzinfo=CPH)
+    at = dt.datetime(2024, 3, 29, (10 + i) % 24, 7 * (i % 8), tzinfo=CPH)
     return {
         "case_id": f"dst-{i}",
         "events": [{"id": "n", "type": "notification_received", "at": at.isoformat()}],
@@ -322,7 +322,7 @@ def test_workers_agree_on_a_corpus_that_crosses_dst(tmp_path: Path) -> None:
     for workers in ("1", "2"):
         out = tmp_path / f"w{workers}.jsonl"
         res = run_cli(
-            "audit", str(src), "--rules", "dk", "--as-of", "2024-04-10T10:30:00+02:00",
+            "audit", str(src), "--rules", "dk", "--as-of", "2024-04-10",
             "-o", str(out), "--workers", workers,
         )  # fmt: skip
         assert res.returncode == 0, res.stderr
