@@ -207,7 +207,7 @@ def test_matching_inside_one_case_is_near_linear(match_engine: Engine) -> None:
 def test_per_case_budget_rejects_a_pathological_case(tmp_path: Path) -> None:
     engine = Engine(load_rules("dk"), max_case_events=10)
     many = {"case_id": "huge", "events": big_case(20)["events"]}
-    with pytest.raises(EvaluationError, match=r"case huge: \d+ events, over the per-case budget"):
+    with pytest.raises(EvaluationError, match=r"^\d+ events, over the per-case budget"):
         engine.evaluate(many, as_of="2099-12-31")
     assert Engine(load_rules("dk")).max_case_events == 100_000  # the documented default
 

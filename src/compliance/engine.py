@@ -165,7 +165,7 @@ class Engine:
         case = full.upto(at)
         if len(case.events) > self.max_case_events:
             raise EvaluationError(
-                f"case {shorten(case.case_id)}: {len(case.events)} events, over the per-case "
+                f"{len(case.events)} events, over the per-case "
                 f"budget of {self.max_case_events} (Engine(max_case_events=...)); case not "
                 "evaluated"
             )
@@ -206,12 +206,12 @@ class Engine:
             if isinstance(exc, ValueError) and "out of range" not in str(exc):
                 raise
             raise EvaluationError(
-                f"case {case_id}: rule {rule.id}: date arithmetic out of range "
+                f"rule {rule.id}: date arithmetic out of range "
                 f"(years 1 to 9999) at {out_of_range_culprit(ctx.case)}"
             ) from None
         if len(ctx.findings) > self.max_case_findings:
             raise EvaluationError(
-                f"case {case_id}: rule {rule.id}: more than {self.max_case_findings} findings, "
+                f"rule {rule.id}: more than {self.max_case_findings} findings, "
                 "over the per-case budget (Engine(max_case_findings=...)); case not evaluated"
             )
 
