@@ -20,6 +20,7 @@ __all__ = ["AsOf", "Counting", "Due", "add_periods", "due_after", "rolled"]
 
 _DAY = dt.timedelta(days=1)
 _MICROSECOND = dt.timedelta(microseconds=1)
+_DAY_SECONDS = 86_400.0
 MonthEnd = Literal["clamp", "next_day", "error"]
 
 
@@ -72,8 +73,11 @@ class Due:
         """Days late: of ``event`` (or of ``as_of`` when nothing happened), at least 1 for an
         instant deadline, at least 0 by date."""
         if self.instant is not None and (event is None or event.precise):
-            when = event.instant if event is not None else as_of.at
-            return max(1, math.ceil((when - self.instant) / _DAY))
+            # exact elapsed time between the two instants (POSIX seconds): subtracting aware
+            # datetimes of one zone in Python ignores a DST shift between them, so the result
+            # would depend on whether ``as_of`` arrived as a zone or as a fixed offset.
+            when = event.key[0] if event is not None else as_of.at.timestamp()
+            return max(1, math.ceil((when - self.ts) / _DAY_SECONDS))
         day = event.date if event is not None else as_of.day
         return max(0, (day - self.date).days)
 

@@ -22,7 +22,8 @@ from compliance.due import AsOf
 from compliance.errors import ComplianceError, EvaluationError
 from compliance.kinds import compile_rule
 from compliance.kinds.base import CompiledRule, Context, Observation
-from compliance.model import CaseEvents, Finding, Timeline, normalize
+from compliance.limits import MAX_CASE_EVENTS, MAX_CASE_FINDINGS, shorten
+from compliance.model import CaseEvents, Finding, Timeline, in_zone, normalize, parse_iso_text
 from compliance.periods import MonthEndError
 from compliance.rules.load import RuleSet
 from compliance.rules.schema import Rule
@@ -59,19 +60,46 @@ class Result:
 
 
 def parse_as_of(value: dt.datetime | dt.date | str, tz: ZoneInfo) -> dt.datetime:
-    """An explicit instant. A date alone means the *end* of that local day (deadlines run to
-    the end of their day); a datetime without offset is read in ``tz``."""
+    """An explicit instant. A date alone (``YYYY-MM-DD``) means the *end* of that local day
+    (deadlines run to the end of their day); a datetime without offset is read in ``tz`` (an
+    ambiguous or skipped local time is an error). Only the documented ISO 8601 forms are taken:
+    ``20250630`` is refused rather than read as a different instant than ``2025-06-30``."""
     if isinstance(value, str):
         text = value.strip()
         try:
-            value = (
-                dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
-            )
+            value = parse_iso_text(text)
         except ValueError:
-            raise ComplianceError(f"as_of: not an ISO 8601 date or datetime: {text!r}") from None
+            raise ComplianceError(
+                f"as_of: not an ISO 8601 date (YYYY-MM-DD) or datetime "
+                f"(YYYY-MM-DDThh:mm[:ss]+hh:mm): {shorten(text)!r}"
+            ) from None
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
-    return dt.datetime.combine(value, dt.time.max, tzinfo=tz)
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            return value
+        try:
+            return in_zone(value.replace(tzinfo=None), tz)
+        except ValueError as exc:
+            raise ComplianceError(f"as_of: {exc}") from None
+    try:
+        return dt.datetime.combine(value, dt.time.max, tzinfo=tz)
+    except OverflowError:  # pragma: no cover - combine itself does not overflow
+        raise ComplianceError(f"as_of: out of range: {value}") from None
+
+
+def out_of_range_culprit(case: CaseEvents) -> str:
+    """Where date arithmetic most likely left the calendar: the birth date or the event whose
+    date lies nearest year 1 or year 9999 (legacy "unknown" sentinels)."""
+    candidates: list[tuple[int, str]] = []
+    if case.birth_date is not None:
+        candidates.append((_edge_distance(case.birth_date), "subject.birth_date"))
+    for event in (case.events[0], case.events[-1]) if case.events else ():
+        where = f"event {shorten(event.id)} ({event.when}).at"
+        candidates.append((_edge_distance(event.date), where))
+    return min(candidates)[1] if candidates else "as_of"
+
+
+def _edge_distance(day: dt.date) -> int:
+    return min(day.year - dt.MINYEAR, dt.MAXYEAR - day.year)
 
 
 class Engine:
@@ -83,7 +111,13 @@ class Engine:
         *,
         calendars: Mapping[str, Calendar] | None = None,
         default_tz: str | None = None,
+        max_case_events: int = MAX_CASE_EVENTS,
+        max_case_findings: int = MAX_CASE_FINDINGS,
     ) -> None:
+        #: The per-case budget (docs/reliability.md): a case with more events, or whose rules
+        #: raise more findings, is rejected with a located reason instead of stalling a batch.
+        self.max_case_events = max_case_events
+        self.max_case_findings = max_case_findings
         if isinstance(rules, RuleSet):
             rule_list = list(rules.rules)
             self.known_types: frozenset[str] | None = frozenset(rules.vocabulary.events)
@@ -129,6 +163,12 @@ class Engine:
         full = self.prepare(timeline)
         at = parse_as_of(as_of, self.tz)
         case = full.upto(at)
+        if len(case.events) > self.max_case_events:
+            raise EvaluationError(
+                f"{len(case.events)} events, over the per-case "
+                f"budget of {self.max_case_events} (Engine(max_case_events=...)); case not "
+                "evaluated"
+            )
         ctx = Context(case, AsOf(at, at.astimezone(self.tz).date()), self.tz)
         ctx.keeps_settlements = bool(self._reading_findings)
         for rule in self._selected(case):
@@ -136,7 +176,7 @@ class Engine:
                 self._run(rule, ctx)
         for rule in self._reading_findings:
             if rule.applies_to(case.subject):
-                rule.evaluate(ctx)
+                self._run(rule, ctx)
         return Result(
             case.case_id,
             at,
@@ -156,12 +196,24 @@ class Engine:
             selected.update(self._by_event_type.get(t, ()))
         return sorted(selected, key=lambda r: self._order[r.id])
 
-    @staticmethod
-    def _run(rule: CompiledRule[Any], ctx: Context) -> None:
+    def _run(self, rule: CompiledRule[Any], ctx: Context) -> None:
+        case_id = shorten(ctx.case.case_id)
         try:
             rule.evaluate(ctx)
         except MonthEndError as exc:
-            raise EvaluationError(f"case {ctx.case.case_id}: rule {rule.id}: {exc}") from None
+            raise EvaluationError(f"case {case_id}: rule {rule.id}: {exc}") from None
+        except (OverflowError, ValueError) as exc:
+            if isinstance(exc, ValueError) and "out of range" not in str(exc):
+                raise
+            raise EvaluationError(
+                f"rule {rule.id}: date arithmetic out of range "
+                f"(years 1 to 9999) at {out_of_range_culprit(ctx.case)}"
+            ) from None
+        if len(ctx.findings) > self.max_case_findings:
+            raise EvaluationError(
+                f"rule {rule.id}: more than {self.max_case_findings} findings, "
+                "over the per-case budget (Engine(max_case_findings=...)); case not evaluated"
+            )
 
     def _unknown_types(self, case: CaseEvents) -> dict[str, int]:
         if self.known_types is None:

@@ -9,6 +9,7 @@ located errors.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from compliance.errors import TimelineError
+from compliance.limits import shorten
 from compliance.status import STATUSES, VIOLATIONS, Status
 
 __all__ = [
@@ -37,19 +39,52 @@ __all__ = [
 Scalar = str | int | float | bool | dt.date
 
 
+#: The documented forms (CONTRACT §2): a calendar date ``YYYY-MM-DD``, or a datetime
+#: ``YYYY-MM-DDThh:mm[:ss[.ffffff]]`` with ``Z`` or ``±hh:mm`` (without one only when a default
+#: time zone is named). Python's ``fromisoformat`` also takes basic and week forms
+#: (``20250630``, ``2025-W01-1``) and reads a CPR-like ``0102031234`` as 12 March 102: refused.
+_DATE_FORM = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME_FORM = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2}(?::\d{2})?)?"
+)
+
+
+def parse_iso_text(text: str) -> dt.datetime | dt.date:
+    """A date or datetime in one of the documented ISO 8601 forms; ValueError otherwise."""
+    if _DATE_FORM.fullmatch(text):
+        return dt.date.fromisoformat(text)
+    if _DATETIME_FORM.fullmatch(text):
+        return dt.datetime.fromisoformat(text)
+    raise ValueError("not in a documented form")
+
+
 def _parse_iso(value: Any) -> dt.datetime | dt.date:
     """A date (``YYYY-MM-DD``) or a datetime, offset or not; date/datetime objects pass."""
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        text = value.strip()
         try:
-            return (
-                dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
-            )
+            return parse_iso_text(value.strip())
         except ValueError:
-            raise ValueError(f"not an ISO 8601 date or datetime: {value!r}") from None
+            raise ValueError(
+                f"not an ISO 8601 date (YYYY-MM-DD) or datetime (YYYY-MM-DDThh:mm:ss+hh:mm): "
+                f"{shorten(value)!r}"
+            ) from None
     raise ValueError(f"expected an ISO 8601 date or datetime, got {type(value).__name__}")
+
+
+def in_zone(naive: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """A naive local time read in ``tz``; a time the zone skips (spring forward) or shows twice
+    (fall back) is an error rather than a silent guess."""
+    first, second = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        back = first.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None)
+        what = "does not exist" if back != naive else "is ambiguous (it occurs twice)"
+        raise ValueError(
+            f"local time {naive.isoformat()} {what} in {tz.key} (DST change); "
+            "write it with its UTC offset"
+        )
+    return first
 
 
 def parse_instant(value: Any, tz: ZoneInfo | None = None) -> dt.datetime | dt.date:
@@ -63,10 +98,10 @@ def parse_instant(value: Any, tz: ZoneInfo | None = None) -> dt.datetime | dt.da
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         if tz is None:
             raise ValueError(
-                f"datetime without UTC offset: {value!s} (add an offset such as +01:00, "
-                "or name a default time zone)"
+                f"datetime without UTC offset: {shorten(str(value))} (add an offset such as "
+                "+01:00, or name a default time zone)"
             )
-        parsed = parsed.replace(tzinfo=tz)
+        parsed = in_zone(parsed.replace(tzinfo=None), tz)
     return parsed
 
 
@@ -139,7 +174,8 @@ class CaseEvent:
         return self.instant.date() if self.precise else self.date
 
     def label(self) -> str:
-        return f"{self.id} {self.type} {self.when}"
+        """The event as echoed in explanations: long ids and types are shortened."""
+        return f"{shorten(self.id)} {shorten(self.type)} {self.when}"
 
 
 @dataclass(slots=True)
@@ -153,6 +189,9 @@ class CaseEvents:
     by_type: dict[str, list[CaseEvent]]
     future_events: int = 0  # events after as_of, ignored (causality)
     subject: Mapping[str, Any] = field(default_factory=dict)
+    #: read-only matching indexes built during one evaluation (matching.shared_index); the
+    #: matcher is kept beside its index so that its ``id`` cannot be reused while cached
+    indexes: dict[tuple[int, str | None], tuple[Any, Any]] = field(default_factory=dict)
 
     def upto(self, as_of: dt.datetime) -> CaseEvents:
         limit = as_of.timestamp()
@@ -188,13 +227,15 @@ _NO_ATTRS: Mapping[str, Any] = {}
 def _check_attrs(attrs: Any, case_id: str, i: int, eid: str) -> None:
     """attrs must map names to scalars; the location is only built for an error."""
     if type(attrs) is not dict and not isinstance(attrs, Mapping):
-        raise _fail("attrs must be an object of scalars", case_id, f"events[{i}] ({eid}).attrs")
+        raise _fail(
+            "attrs must be an object of scalars", case_id, f"events[{i}] ({shorten(eid)}).attrs"
+        )
     for k, v in attrs.items():
         if type(v) not in _SCALAR_TYPES and not isinstance(v, _SCALARS):
             raise _fail(
                 f"attribute {k!r} must be a string, number, bool or date, got {type(v).__name__}",
                 case_id,
-                f"events[{i}] ({eid}).attrs.{k}",
+                f"events[{i}] ({shorten(eid)}).attrs.{k}",
             )
 
 
@@ -207,7 +248,15 @@ def _midnight(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, float]:
 
 def _at(value: Any, default_tz: ZoneInfo | None) -> dt.datetime | dt.date:
     """Fast path for the common ISO strings; everything else via parse_instant."""
-    if type(value) is str and len(value) > 10 and value[-6] in "+-" and value[-3] == ":":
+    if (
+        type(value) is str
+        and len(value) > 16
+        and value[-6] in "+-"
+        and value[-3] == ":"
+        and value[4] == "-"
+        and value[10] == "T"
+        and value[13] == ":"
+    ):
         try:
             return dt.datetime.fromisoformat(value)
         except ValueError:
@@ -251,9 +300,17 @@ def _birth_date(birth: Any, case_id: str) -> dt.date | None:
     if isinstance(birth, dt.datetime) or not isinstance(birth, dt.date | str):
         raise _fail("birth_date must be a date (YYYY-MM-DD)", case_id, "subject.birth_date")
     try:
-        return birth if isinstance(birth, dt.date) else dt.date.fromisoformat(birth)
+        if isinstance(birth, dt.date):
+            return birth
+        if not _DATE_FORM.fullmatch(birth.strip()):
+            raise ValueError
+        return dt.date.fromisoformat(birth.strip())
     except ValueError:
-        raise _fail(f"birth_date is not a date: {birth!r}", case_id, "subject.birth_date") from None
+        raise _fail(
+            f"birth_date is not a date (YYYY-MM-DD): {shorten(str(birth))!r}",
+            case_id,
+            "subject.birth_date",
+        ) from None
 
 
 def _check_refs(events: list[CaseEvent], by_id: dict[str, CaseEvent], case_id: str) -> None:
@@ -262,14 +319,18 @@ def _check_refs(events: list[CaseEvent], by_id: dict[str, CaseEvent], case_id: s
         for r in ev.refs:
             target = by_id.get(r)
             if target is None:
-                raise _fail(f"refs unknown event {r!r}", case_id, f"events[{i}] ({ev.id}).refs")
+                raise _fail(
+                    f"refs unknown event {shorten(r)!r}",
+                    case_id,
+                    f"events[{i}] ({shorten(ev.id)}).refs",
+                )
             if target.date > ev.date or (
                 target.precise and ev.precise and target.instant > ev.instant
             ):
                 raise _fail(
-                    f"refs {r!r}, which happens later ({target.label()}); refs name earlier events",
+                    f"refs {shorten(r)!r}, which happens later ({target.label()}); refs name earlier events",
                     case_id,
-                    f"events[{i}] ({ev.id}).refs",
+                    f"events[{i}] ({shorten(ev.id)}).refs",
                 )
 
 
@@ -299,37 +360,50 @@ def normalize(
         if not eid:
             raise _fail("event without id", case_id, f"events[{i}].id")
         if type(etype) is not str or not etype:
-            raise _fail("event without type", case_id, f"events[{i}] ({eid}).type")
+            raise _fail("event without type", case_id, f"events[{i}] ({shorten(eid)}).type")
         if not raw.keys() <= _EVENT_KEYS:
             extra = sorted(set(raw) - _EVENT_KEYS)
-            raise _fail(f"unknown field(s) {extra}", case_id, f"events[{i}] ({eid})")
+            raise _fail(f"unknown field(s) {extra}", case_id, f"events[{i}] ({shorten(eid)})")
         if eid in by_id:
-            raise _fail(f"duplicate event id {eid!r}", case_id, f"events[{i}] ({eid})")
+            raise _fail(
+                f"duplicate event id {shorten(eid)!r}", case_id, f"events[{i}] ({shorten(eid)})"
+            )
         if at_raw is None or at_raw == "":
-            raise _fail("event without 'at'", case_id, f"events[{i}] ({eid}).at")
+            raise _fail("event without 'at'", case_id, f"events[{i}] ({shorten(eid)}).at")
         try:
             at = _at(at_raw, default_tz)
         except ValueError as exc:
-            raise _fail(str(exc), case_id, f"events[{i}] ({eid}).at") from None
-        if isinstance(at, dt.datetime):
-            instant = at
-            date = at.astimezone(tz).date()
-            ts = at.timestamp()
-            precise = True
-        else:
-            date = at
-            instant, ts = _midnight(at, tz)
-            precise = False
+            raise _fail(str(exc), case_id, f"events[{i}] ({shorten(eid)}).at") from None
+        try:
+            if isinstance(at, dt.datetime):
+                instant = at
+                date = at.astimezone(tz).date()
+                ts = at.timestamp()
+                precise = True
+            else:
+                date = at
+                instant, ts = _midnight(at, tz)
+                precise = False
+        except (OverflowError, ValueError):
+            raise _fail(
+                f"{shorten(str(at_raw))} is out of range in {tz.key} (years 1 to 9999)",
+                case_id,
+                f"events[{i}] ({shorten(eid)}).at",
+            ) from None
         refs = raw.get("refs") or ()
         if refs:
             if type(refs) is not list and type(refs) is not tuple:
                 raise _fail(
-                    "refs must be a list of event ids", case_id, f"events[{i}] ({eid}).refs"
+                    "refs must be a list of event ids",
+                    case_id,
+                    f"events[{i}] ({shorten(eid)}).refs",
                 )
             for r in refs:
                 if type(r) is not str:
                     raise _fail(
-                        "refs must be a list of event ids", case_id, f"events[{i}] ({eid}).refs"
+                        "refs must be a list of event ids",
+                        case_id,
+                        f"events[{i}] ({shorten(eid)}).refs",
                     )
             refs = tuple(refs)
         attrs = raw.get("attrs") or _NO_ATTRS

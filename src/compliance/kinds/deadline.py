@@ -26,18 +26,16 @@ from compliance.kinds.base import (
     required_matcher,
     triggered_basics,
 )
+from compliance.limits import shorten
 from compliance.matching import (
     Matcher,
     Pred,
     anchor_event,
-    at_or_after,
-    closer_applies,
     compile_where,
     date_attr,
-    first_closer,
-    first_excuse,
     in_partition,
-    selected,
+    index_of,
+    shared_index,
 )
 from compliance.model import CaseEvent, CaseEvents
 from compliance.periods import Period, parse_period
@@ -134,7 +132,7 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
                     break
             if within is None:
                 raise EvaluationError(
-                    f"{terms.due_from} missing on {ob_trigger.id} and no period to fall back on"
+                    f"{terms.due_from} missing on {shorten(ob_trigger.id)} and no period to fall back on"
                 )
             due = due_after(within, start, terms.roll, self.counting, explain)
         return self.or_by(terms, due, ob_trigger, partition, case, explain)
@@ -151,12 +149,10 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
         """An ``or_by`` event before the due date brings it forward."""
         if terms.or_by is None:
             return due
-        for event in terms.or_by.select(case):
-            if at_or_after(event, trigger) and closer_applies(self.partition, event, partition):
-                if event.date < due.date:
-                    explain.append(f"or by {event.label()}, which comes first -> due {event.date}")
-                    return Due(event.date)
-                break
+        event = shared_index(terms.or_by, case, self.partition).first(trigger, partition)
+        if event is not None and event.date < due.date:
+            explain.append(f"or by {event.label()}, which comes first -> due {event.date}")
+            return Due(event.date)
         return due
 
     def obligations(self, ctx: Context) -> list[Obligation]:
@@ -170,48 +166,35 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
 
     def assign_fulfilments(self, obligations: list[Obligation], ctx: Context) -> None:
         """A satisfying event that refs its trigger wins; otherwise each obligation takes the
-        earliest unused satisfying event at or after its trigger."""
-        candidates = self.satisfied_by.select(ctx.case)
+        earliest unused satisfying event at or after its trigger (indexed: near-linear)."""
+        index = index_of(self.satisfied_by, ctx.case, self.partition, wildcard=False)
+        referring: dict[str, list[CaseEvent]] = {}
+        for s in self.satisfied_by.select(ctx.case):
+            for r in s.refs:
+                referring.setdefault(r, []).append(s)
         attr = self.partition
-        used: set[str] = set()
         for ob in obligations:
-            for s in candidates:
-                if (
-                    s.id not in used
-                    and ob.trigger.id in s.refs
-                    and in_partition(attr, s, ob.partition)
-                ):
+            for s in referring.get(ob.trigger.id, ()):
+                if not index.is_used(s) and in_partition(attr, s, ob.partition):
                     ob.fulfilment = s
-                    used.add(s.id)
+                    index.use(s)
                     break
         for ob in obligations:
-            if ob.fulfilment is not None:
-                continue
-            for s in candidates:
-                if (
-                    s.id not in used
-                    and s is not ob.trigger
-                    and at_or_after(s, ob.trigger)
-                    and in_partition(attr, s, ob.partition)
-                ):
-                    ob.fulfilment = s
-                    used.add(s.id)
-                    break
+            if ob.fulfilment is None:
+                ob.fulfilment = index.take(ob.trigger, ob.partition, exclude=ob.trigger)
 
     def evaluate(self, ctx: Context) -> None:
         obligations = self.obligations(ctx)
         if not obligations:
             return
         self.assign_fulfilments(obligations, ctx)
-        closers = selected(self.closers, ctx.case)
-        excuses = selected(self.excused_by, ctx.case)
+        closers = shared_index(self.closers, ctx.case, self.partition)
+        excuses = shared_index(self.excused_by, ctx.case, self.partition)
         for ob in obligations:
-            closer = first_closer(self.partition, closers, ob.trigger, ob.partition)
+            closer = closers.first(ob.trigger, ob.partition, exclude=ob.trigger)
             excuse = None
             if ob.fulfilment is None or not ob.due.in_time(ob.fulfilment):
-                excuse = first_excuse(
-                    self.partition, excuses, ob.trigger, ob.partition, ob.due.in_time
-                )
+                excuse = excuses.first(ob.trigger, ob.partition, accept=ob.due.in_time)
             judgement = judge_obligation(
                 ob.due, ob.fulfilment, closer, excuse, ctx.as_of, ob.explain
             )

@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from compliance.due import due_after
+from compliance.due import Due, due_after
 from compliance.kinds.base import (
     CalendarLookup,
     CompiledRule,
@@ -21,7 +21,8 @@ from compliance.kinds.base import (
     required_matcher,
     triggered_basics,
 )
-from compliance.matching import Matcher, after, first_closer, in_partition, selected
+from compliance.matching import Matcher, TimeOrdered, by_partition, in_group, shared_index
+from compliance.model import CaseEvent
 from compliance.periods import Period
 from compliance.rules.fields import PeriodText, SomeMatches, TriggeredRule, Version
 from compliance.status import judge_limit
@@ -51,26 +52,34 @@ class CompiledLimit(TriggeredCompiled[LimitTerms]):
     closers: Matcher | None  # cancelled_by only
 
     def evaluate(self, ctx: Context) -> None:
-        matching = self.matching.select(ctx.case)
-        closers = selected(self.closers, ctx.case)
+        groups = by_partition(self.matching.select(ctx.case), self.partition)
+        closers = shared_index(self.closers, ctx.case, self.partition)
         for trigger, version, partition in self.triggers(ctx.case):
             terms = version.terms
             explain = [f"trigger {trigger.label()}"]
             due = due_after(terms.within, trigger, terms.roll, self.counting, explain)
-            closer = first_closer(self.partition, closers, trigger, partition)
+            closer = closers.first(trigger, partition, exclude=trigger)
             explain.append(f"at most {terms.count} matching event(s) until {due.text()}")
-            hits = [
-                e
-                for e in matching
-                if e is not trigger
-                and after(e, trigger)
-                and in_partition(self.partition, e, partition)
-                and due.in_time(e)
-                and (closer is None or e.key <= closer.key)
-            ]
+            hits = window_hits(in_group(groups, partition), trigger, due, closer)
             judgement = judge_limit(due, hits, terms.count, closer, ctx.as_of, explain)
             origin = Triggered(trigger, version, partition)
             record(ctx, self, origin, judgement, due, explain, count=len(hits))
+
+
+def window_hits(
+    group: TimeOrdered, trigger: CaseEvent, due: Due, closer: CaseEvent | None
+) -> list[CaseEvent]:
+    """The events strictly after the trigger, in time for the due date and not after the
+    closer: a walk from the trigger's position that stops at the end of the window."""
+    hits = []
+    events = group.events
+    for i in range(group.after(trigger), len(events)):
+        e = events[i]
+        if e.date > due.date or (closer is not None and e.key > closer.key):
+            break
+        if due.in_time(e):
+            hits.append(e)
+    return hits
 
 
 def compile_limit(rule: LimitRule, calendars: CalendarLookup) -> CompiledRule[LimitTerms]:

@@ -24,10 +24,11 @@ from compliance.kinds.base import (
 )
 from compliance.matching import (
     Matcher,
+    TimeOrdered,
     at_or_after,
-    first_closer,
-    in_partition,
-    selected,
+    by_partition,
+    in_group,
+    shared_index,
 )
 from compliance.model import CaseEvent
 from compliance.periods import Period, parse_period
@@ -60,26 +61,27 @@ class CompiledQuota(TriggeredCompiled[QuotaTerms]):
     closers: Matcher | None
 
     def evaluate(self, ctx: Context) -> None:
-        candidates = self.satisfied_by.select(ctx.case)
-        closers = selected(self.closers, ctx.case)
+        groups = by_partition(self.satisfied_by.select(ctx.case), self.partition)
+        closers = shared_index(self.closers, ctx.case, self.partition)
         for triggered in self.triggers(ctx.case):
             trigger, partition = triggered.event, triggered.partition
-            closer = first_closer(self.partition, closers, trigger, partition)
-            mine = [
-                s
-                for s in candidates
-                if at_or_after(s, trigger) and in_partition(self.partition, s, partition)
-            ]
+            closer = closers.first(trigger, partition, exclude=trigger)
+            mine = in_group(groups, partition)
             for k in range(MAX_PERIODS):
                 if not self.judge_period(ctx, triggered, closer, mine, k):
                     break
+            else:
+                ctx.findings[-1].explain.append(
+                    f"stopped after {MAX_PERIODS} periods (the engine's cap per trigger); "
+                    "later periods are not evaluated"
+                )
 
     def judge_period(
         self,
         ctx: Context,
         triggered: Triggered[QuotaTerms],
         closer: CaseEvent | None,
-        mine: list[CaseEvent],
+        mine: TimeOrdered,
         k: int,
     ) -> bool:
         """Record period ``k`` (from 0); False when there is no further period to judge."""
@@ -97,8 +99,8 @@ class CompiledQuota(TriggeredCompiled[QuotaTerms]):
         end_day = closer.date if cut and closer is not None else last
         found = [
             s
-            for s in mine
-            if first <= s.date <= end_day and (closer is None or s.key <= closer.key)
+            for s in mine.on_days(first, end_day)
+            if at_or_after(s, trigger) and (closer is None or s.key <= closer.key)
         ]
         required = terms.count
         explain = [

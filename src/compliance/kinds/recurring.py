@@ -27,15 +27,8 @@ from compliance.kinds.deadline import (
     describe_due,
     lint_deadline,
 )
-from compliance.matching import (
-    after,
-    anchor_event,
-    at_or_after,
-    date_attr,
-    first_closer,
-    in_partition,
-    selected,
-)
+from compliance.limits import MAX_OCCURRENCES, shorten
+from compliance.matching import EventIndex, anchor_event, date_attr, index_of, shared_index
 from compliance.model import CaseEvent
 from compliance.periods import Period, parse_period
 from compliance.rules.fields import (
@@ -48,9 +41,6 @@ from compliance.rules.fields import (
 from compliance.status import judge_obligation
 
 __all__ = ["KIND", "RecurringRule"]
-
-#: A guard against a runaway chain of occurrences.
-MAX_OCCURRENCES = 10_000
 
 
 class RecurringRule(TriggeredRule):
@@ -77,13 +67,12 @@ class CompiledRecurring(CompiledDeadline):
     lasting: Period | None
 
     def evaluate(self, ctx: Context) -> None:
-        candidates = self.satisfied_by.select(ctx.case)
-        closers = selected(self.closers, ctx.case)
-        used: set[str] = set()
+        candidates = index_of(self.satisfied_by, ctx.case, self.partition, wildcard=False)
+        closers = shared_index(self.closers, ctx.case, self.partition)
         for trigger, version, partition in self.triggers(ctx.case):
-            closer = first_closer(self.partition, closers, trigger, partition)
+            closer = closers.first(trigger, partition, exclude=trigger)
             chain = Chain(self, ctx, trigger, version, partition, closer)
-            chain.run(candidates, used)
+            chain.run(candidates)
 
 
 @dataclass(slots=True)
@@ -97,7 +86,7 @@ class Chain:
     partition: str | None
     closer: CaseEvent | None
 
-    def run(self, candidates: list[CaseEvent], used: set[str]) -> None:
+    def run(self, candidates: EventIndex) -> None:
         rule, ctx, trigger = self.rule, self.ctx, self.trigger
         explain = [f"trigger {trigger.label()}"]
         start = anchor_event(rule.anchor, trigger, ctx.case, explain)
@@ -111,7 +100,7 @@ class Chain:
                 if occurrence > 1:
                     self.note(f"the duty lasts {rule.lasting} (to {end}): no further occurrence")
                 break
-            fulfilment = self.next_fulfilment(candidates, used, previous, occurrence)
+            fulfilment = self.next_fulfilment(candidates, previous, occurrence)
             judgement = judge_obligation(due, fulfilment, self.closer, None, ctx.as_of, explain)
             anchored = previous if occurrence > 1 or start is not trigger else None
             origin = Triggered(trigger, self.version, self.partition)
@@ -119,7 +108,13 @@ class Chain:
                 ctx, rule, origin, judgement, due, explain, occurrence=occurrence, anchored=anchored
             )
             done = judgement.fulfilment
-            if done is None or occurrence >= MAX_OCCURRENCES:
+            if done is None:
+                break
+            if occurrence >= MAX_OCCURRENCES:
+                self.note(
+                    f"stopped after {MAX_OCCURRENCES} occurrences (the engine's cap per trigger);"
+                    " later occurrences are not evaluated"
+                )
                 break
             previous, occurrence = done, occurrence + 1
             explain = [
@@ -129,24 +124,16 @@ class Chain:
             due = self.next_due(done, explain)
 
     def next_fulfilment(
-        self, candidates: list[CaseEvent], used: set[str], previous: CaseEvent, occurrence: int
+        self, candidates: EventIndex, previous: CaseEvent, occurrence: int
     ) -> CaseEvent | None:
         """The first unused satisfying event after the previous fulfilment (at or after the
         trigger for the first occurrence), unless the closer comes first."""
-        found = None
-        for s in candidates:
-            if (
-                s.id not in used
-                and s is not self.trigger
-                and in_partition(self.rule.partition, s, self.partition)
-                and (at_or_after(s, previous) if occurrence == 1 else after(s, previous))
-            ):
-                found = s
-                break
-        if found is not None and self.closer is not None and self.closer.key < found.key:
+        found = candidates.first(
+            previous, self.partition, strict=occurrence > 1, exclude=self.trigger
+        )
+        if found is None or (self.closer is not None and self.closer.key < found.key):
             return None
-        if found is not None:
-            used.add(found.id)
+        candidates.use(found)
         return found
 
     def next_due(self, done: CaseEvent, explain: list[str]) -> Due | None:
@@ -158,7 +145,7 @@ class Chain:
         if terms.every is not None:
             return due_after(terms.every, done, terms.roll, counting, explain)
         self.note(
-            f"no next date set ({terms.due_from} missing on {done.id}); "
+            f"no next date set ({terms.due_from} missing on {shorten(done.id)}); "
             "no further obligation can be computed"
         )
         return None
