@@ -75,7 +75,7 @@ def render_catalogue(paths: list[str]) -> str:
     ]
     for r in sorted(rules.rules, key=lambda r: r.id):
         out.append(
-            f"| [`{r.id}`](#{r.id.replace('.', '')}) | {r.title.en} | {r.kind} | {r.severity} | {fixtures[r.id]} |"
+            f"| [`{r.id}`](#{r.id.replace('.', '')}) | {r.title.best()} | {r.kind} | {r.severity} | {fixtures[r.id]} |"
         )
     for r in sorted(rules.rules, key=lambda r: r.id):
         out += _rule_section(r, fixtures[r.id])
@@ -131,8 +131,7 @@ def _rule_section(r: Rule, fixtures: int) -> list[str]:
         "",
         f"## {r.id}",
         "",
-        f"- **da:** {r.title.da}",
-        f"- **en:** {r.title.en}",
+        *(f"- **{tag}:** {text}" for tag, text in r.title.texts().items()),
         f"- **kind:** {r.kind}; **severity:** {r.severity}; **fixture cases:** {fixtures}",
     ]
     if r.confidence:
