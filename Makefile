@@ -27,8 +27,8 @@ unit: $(STAMP)
 	$(BIN)/pytest
 
 rules-test: $(STAMP)
-	$(BIN)/compliance rules lint rules/dk rules/municipal/*
-	$(BIN)/compliance rules test rules/dk rules/municipal
+	$(BIN)/compliance rules lint rules/dk rules/municipal/* rules/it/road-fines
+	$(BIN)/compliance rules test rules/dk rules/municipal rules/it/road-fines
 
 test: lint typecheck unit rules-test
 
