@@ -44,6 +44,7 @@ audit: $(STAMP)
 
 catalogue: $(STAMP)
 	$(BIN)/compliance rules catalogue rules/dk -o docs/rules/dk.md
+	$(BIN)/compliance rules catalogue rules/it/road-fines -o docs/rules/it.md
 
 bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'

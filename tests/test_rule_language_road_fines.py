@@ -48,3 +48,11 @@ def test_the_pack_agrees_with_the_independent_analysis(
 ) -> None:
     got = {status: n for (r, status), n in findings.items() if r == rule}
     assert got == EXPECTED[rule]
+
+
+def test_the_catalogue_is_up_to_date() -> None:
+    from compliance.ruletools.catalogue import render_catalogue
+
+    current = (ROOT / "docs" / "rules" / "it.md").read_text(encoding="utf-8")
+    rendered = render_catalogue([str(ROOT / "rules/it/road-fines")]).replace(str(ROOT) + "/", "")
+    assert rendered == current, "docs/rules/it.md is out of date: run `make catalogue`"
