@@ -27,8 +27,8 @@ unit: $(STAMP)
 	$(BIN)/pytest
 
 rules-test: $(STAMP)
-	$(BIN)/compliance rules lint rules/dk rules/municipal/*
-	$(BIN)/compliance rules test rules/dk rules/municipal
+	$(BIN)/compliance rules lint rules/dk rules/municipal/* rules/it/road-fines
+	$(BIN)/compliance rules test rules/dk rules/municipal rules/it/road-fines
 
 test: lint typecheck unit rules-test
 
@@ -44,6 +44,7 @@ audit: $(STAMP)
 
 catalogue: $(STAMP)
 	$(BIN)/compliance rules catalogue rules/dk -o docs/rules/dk.md
+	$(BIN)/compliance rules catalogue rules/it/road-fines -o docs/rules/it.md
 
 # The peers comparison (issue 18) runs when the road-fines log is beside the repository; its
 # peers (pm4py, Declare4Py) get a venv of their own, bench/peers/.venv, built once from PyPI.

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from compliance.kinds import age, deadline, indicator, limit, precondition, quota, recurring
+from compliance.kinds import (
+    age,
+    deadline,
+    indicator,
+    limit,
+    precondition,
+    quota,
+    recurring,
+    timely,
+)
 from compliance.kinds.base import CalendarLookup, CompiledRule, RuleKind
 from compliance.rules.fields import Rule
 
@@ -26,6 +35,7 @@ KINDS: dict[str, RuleKind] = {
         quota.KIND,
         limit.KIND,
         indicator.KIND,
+        timely.KIND,
     )
 }
 

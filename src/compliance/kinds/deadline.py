@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from compliance.due import Due, due_after, rolled
 from compliance.errors import EvaluationError
@@ -31,24 +31,98 @@ from compliance.matching import (
     Matcher,
     Pred,
     anchor_event,
+    at_or_after,
     compile_where,
     date_attr,
+    first_closer,
     in_partition,
     index_of,
+    selected,
     shared_index,
 )
 from compliance.model import CaseEvent, CaseEvents
 from compliance.periods import Period, parse_period
-from compliance.rules.fields import SomeMatches, TriggeredRule, Version
+from compliance.rules.fields import SomeMatches, Strict, TriggeredRule, Version
 from compliance.ruletools.words import events_text
 from compliance.status import judge_obligation
 
 __all__ = ["KIND", "DeadlineRule", "DueTerms", "describe_due"]
 
 
+class AttrOf(Strict):
+    """An attribute of the first event of a type at or before the moment compared
+    (``{event: Create Fine, attr: amount, default: 0}``)."""
+
+    event: str
+    attr: str
+    default: float | None = Field(
+        default=None, description="the value when no such event (or attribute) exists yet"
+    )
+
+
+class RunningTotal(Strict):
+    """``total: {of: paymentAmount, gte: [{event: Create Fine, attr: amount}, ...]}``: a
+    satisfying (and a closing) event counts only once the running sum of its ``of`` attribute
+    over the matching events so far reaches the sum of the ``gte`` attributes of other events,
+    each as known at that moment (causal). "Paid in full" = payments >= amount + expenses."""
+
+    of: str = Field(description="the attribute summed over the satisfying/closing events")
+    gte: list[AttrOf] = Field(min_length=1)
+    applies_to: tuple[Literal["satisfied_by", "cancelled_by"], ...] = (
+        "satisfied_by",
+        "cancelled_by",
+    )
+
+    def reaching(self, events: list[CaseEvent], case: CaseEvents) -> list[CaseEvent]:
+        """The events from the first one at which the running total reaches the bound (the
+        sum starts again in each case; events are in time order)."""
+        total = 0.0
+        for i, event in enumerate(events):
+            value = event.attrs.get(self.of)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                total += float(value)
+            bound = self.bound(event, case)
+            if bound is not None and total >= bound:
+                return events[i:]
+        return []
+
+    def bound(self, at: CaseEvent, case: CaseEvents) -> float | None:
+        """The sum of the ``gte`` attributes known at ``at``; None when one is unknown."""
+        bound = 0.0
+        for part in self.gte:
+            found = next(
+                (
+                    e.attrs.get(part.attr)
+                    for e in case.by_type.get(part.event, [])
+                    if e.key <= at.key or e.date <= at.date
+                ),
+                None,
+            )
+            value = found if isinstance(found, int | float) else part.default
+            if value is None:
+                return None
+            bound += float(value)
+        return bound
+
+
 class DeadlineRule(TriggeredRule):
     kind: Literal["deadline"]
     satisfied_by: SomeMatches
+    before_trigger: Literal["ignored", "counts"] = Field(
+        default="ignored",
+        description="counts: a satisfying event before the trigger (up to as_of) fulfils the "
+        "duty the trigger starts (a fine paid before its notification was recorded); ignored: "
+        "only events at or after the trigger fulfil it",
+    )
+    total: RunningTotal | None = Field(
+        default=None,
+        description="a running sum across events that the satisfying/closing event must reach",
+    )
+    same_day: Literal["ordered", "unordered"] = Field(
+        default="ordered",
+        description="unordered: for date-only law, a satisfying event on the trigger's day "
+        "counts whatever its time or file order; ordered: by instant (date-only events by date)",
+    )
 
     @model_validator(mode="after")
     def _due_date(self) -> DeadlineRule:
@@ -106,6 +180,20 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
     excused_by: Matcher | None
     anchor: str
     variants: tuple[PeriodVariant, ...]
+    before_trigger: str  # "counts" | "ignored" (a recurring rule: always ignored)
+    total: RunningTotal | None
+    same_day: str  # "unordered" | "ordered"
+
+    def may_fulfil(self, event: CaseEvent, trigger: CaseEvent) -> bool:
+        """Can ``event`` fulfil the duty ``trigger`` starts? (Both are at or before as_of: the
+        case is cut there, so a fulfilment before the trigger stays causal.)"""
+        if event is trigger:
+            return False
+        if self.before_trigger == "counts":
+            return True
+        if self.same_day == "unordered":
+            return event.date >= trigger.date
+        return at_or_after(event, trigger)
 
     def first_due(
         self,
@@ -166,7 +254,12 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
 
     def assign_fulfilments(self, obligations: list[Obligation], ctx: Context) -> None:
         """A satisfying event that refs its trigger wins; otherwise each obligation takes the
-        earliest unused satisfying event at or after its trigger (indexed: near-linear)."""
+        earliest unused satisfying event at or after its trigger (indexed: near-linear). The
+        constructs that let an event before the trigger count, or filter fulfilments by a
+        running total, take the plain scan in ``assign_by_scan``."""
+        if self.before_trigger == "counts" or self.same_day == "unordered" or self.total:
+            self.assign_by_scan(obligations, ctx)
+            return
         index = index_of(self.satisfied_by, ctx.case, self.partition, wildcard=False)
         referring: dict[str, list[CaseEvent]] = {}
         for s in self.satisfied_by.select(ctx.case):
@@ -183,15 +276,60 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
             if ob.fulfilment is None:
                 ob.fulfilment = index.take(ob.trigger, ob.partition, exclude=ob.trigger)
 
+    def assign_by_scan(self, obligations: list[Obligation], ctx: Context) -> None:
+        """``before_trigger``, ``same_day`` and ``total``: every candidate is tested with
+        ``may_fulfil`` (quadratic in the worst case; these rules are few and their cases small)."""
+        candidates = self.satisfied_by.select(ctx.case)
+        if self.total is not None and "satisfied_by" in self.total.applies_to:
+            candidates = self.total.reaching(candidates, ctx.case)
+        attr = self.partition
+        used: set[str] = set()
+        for ob in obligations:
+            for s in candidates:
+                if (
+                    s.id not in used
+                    and ob.trigger.id in s.refs
+                    and in_partition(attr, s, ob.partition)
+                ):
+                    ob.fulfilment = s
+                    used.add(s.id)
+                    break
+        for ob in obligations:
+            if ob.fulfilment is not None:
+                continue
+            for s in candidates:
+                if (
+                    s.id not in used
+                    and self.may_fulfil(s, ob.trigger)
+                    and in_partition(attr, s, ob.partition)
+                ):
+                    ob.fulfilment = s
+                    used.add(s.id)
+                    if not at_or_after(s, ob.trigger):
+                        ob.explain.append(
+                            f"{s.label()} is before the trigger and counts (before_trigger: counts)"
+                        )
+                    break
+
     def evaluate(self, ctx: Context) -> None:
         obligations = self.obligations(ctx)
         if not obligations:
             return
         self.assign_fulfilments(obligations, ctx)
+        totals_close = self.total is not None and "cancelled_by" in self.total.applies_to
+        scanned_closers = (
+            self.total.reaching(selected(self.closers, ctx.case), ctx.case)
+            if self.total is not None and totals_close
+            else None
+        )
         closers = shared_index(self.closers, ctx.case, self.partition)
         excuses = shared_index(self.excused_by, ctx.case, self.partition)
         for ob in obligations:
-            closer = closers.first(ob.trigger, ob.partition, exclude=ob.trigger)
+            closer = (
+                first_closer(self.partition, scanned_closers, ob.trigger, ob.partition)
+                if scanned_closers is not None
+                else closers.first(ob.trigger, ob.partition, exclude=ob.trigger)
+            )
             excuse = None
             if ob.fulfilment is None or not ob.due.in_time(ob.fulfilment):
                 excuse = excuses.first(ob.trigger, ob.partition, accept=ob.due.in_time)
@@ -232,6 +370,9 @@ def deadline_fields(rule: TriggeredRule, calendars: CalendarLookup) -> dict[str,
         "excused_by": Matcher.of(rule.excused_by),
         "anchor": rule.anchor,
         "variants": compile_variants(rule),
+        "before_trigger": getattr(rule, "before_trigger", "ignored"),
+        "total": getattr(rule, "total", None),
+        "same_day": getattr(rule, "same_day", "ordered"),
     }
 
 
@@ -254,6 +395,13 @@ def wording(rule: DeadlineRule, version: Version) -> str:
     due_from = version.due_from or rule.due_from
     if due_from:
         parts.append(f"or by the date in the trigger's `{due_from}`")
+    if rule.before_trigger == "counts":
+        parts.append("a satisfying event before the trigger also counts")
+    if rule.total is not None:
+        bound = " + ".join(f"{p.event}.{p.attr}" for p in rule.total.gte)
+        parts.append(f"counts once the sum of `{rule.total.of}` reaches {bound}")
+    if rule.same_day == "unordered":
+        parts.append("events on the trigger's day count whatever their order")
     return "; ".join(parts + closing_words(rule, version))
 
 

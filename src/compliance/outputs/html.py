@@ -229,7 +229,10 @@ def _per_rule_section(s: AuditSummary, titles: dict[str, Title]) -> list[str]:
     for rule, counts in sorted(s.by_rule.items()):
         title = titles.get(rule)
         name = f"<b>{escape(rule)}</b>" + (
-            f'<br>{escape(title.en)}<br><span class="da">{escape(title.da)}</span>' if title else ""
+            f"<br>{escape(title.best())}"
+            + (f'<br><span class="da">{escape(title.da)}</span>' if title.da else "")
+            if title
+            else ""
         )
         parts.append(
             f"<tr><td>{name}</td>"
@@ -289,7 +292,7 @@ def _violation_section(
         steps = "".join(f"<li>{escape(x)}</li>" for x in f["explain"])
         parts.append(
             f"<details><summary>{_pill(f['status'])} <b>{escape(f['case_id'])}</b>{partition} · "
-            f"{escape(title.en if title else f['rule'])} · due {escape(str(f['due']))}{late} · {escape(cite)}</summary>"
+            f"{escape(title.best() if title else f['rule'])} · due {escape(str(f['due']))}{late} · {escape(cite)}</summary>"
             f'<ol class="explain">{steps}</ol></details>'
         )
     return parts

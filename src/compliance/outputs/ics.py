@@ -26,7 +26,7 @@ def _event(finding: Finding, agenda: Agenda, stamp: str) -> list[str]:
     f = finding
     day = (f._due_key or agenda.as_of.date()).strftime("%Y%m%d")
     uid = f"{f.case_id}-{f.rule}-{f.partition or ''}-{f.occurrence or ''}-{f.trigger}@compliance"
-    title = agenda.titles[f.rule].da if f.rule in agenda.titles else f.rule
+    title = agenda.titles[f.rule].best("da") if f.rule in agenda.titles else f.rule
     return [
         "BEGIN:VEVENT",
         f"UID:{mask_cpr(uid)}",

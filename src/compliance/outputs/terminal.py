@@ -28,7 +28,7 @@ def write_agenda(agenda: Agenda, output: str | None) -> None:
     for column in AGENDA_COLUMNS:
         table.add_column(column)
     for f in agenda.items:
-        title = agenda.titles[f.rule].da if f.rule in agenda.titles else ""
+        title = agenda.titles[f.rule].best("da") if f.rule in agenda.titles else ""
         cells = (f.due or "", f.status, f.case_id, f.rule, f.partition or "", title)
         table.add_row(*(mask_cpr(c) for c in cells))
     text = io.StringIO()

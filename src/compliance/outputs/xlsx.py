@@ -43,7 +43,7 @@ def write_workbook(path: str, sheets: dict[str, Sheet]) -> None:
 
 def _sheets(report: AuditReport, findings: list[dict[str, Any]]) -> dict[str, Sheet]:
     summary = report.summary
-    titles = {r.id: r.title.en for r in report.rules.rules}
+    titles = {r.id: r.title.best() for r in report.rules.rules}
     per_rule = [
         [rule, titles.get(rule, ""), *[counts.get(s, 0) for s in STATUSES], _rounded(counts)]
         for rule, counts in sorted(summary.by_rule.items())

@@ -125,19 +125,40 @@ class AgeTrigger(Strict):
         return v
 
 
-def period_text(v: Any) -> Any:
+#: The longest period a rule may state, per unit: 100 years. Anything longer is a typo
+#: (``999999999 years``) and would overflow date arithmetic; lint reports it with file and line.
+MAX_PERIOD: dict[str, int] = {
+    "hours": 100 * 366 * 24,
+    "days": 100 * 366,
+    "weeks": 100 * 53,
+    "months": 100 * 12,
+    "business_days": 100 * 262,
+}
+
+
+def period_text(v: Any, *, zero: bool = False) -> Any:
+    """A period with a unit, more than zero (``zero``: ``0 days`` allowed, see WithinText) and
+    at most 100 years."""
     if v is None:
         return None
     if isinstance(v, int | float) and not isinstance(v, bool):
         raise ValueError(f"a period needs a unit, e.g. '{v} days'")
     try:
-        parse_period(v)
+        p = parse_period(v)
     except PeriodError as exc:
         raise ValueError(str(exc)) from None
+    if p.amount > MAX_PERIOD[p.unit]:
+        raise ValueError(f"period {v!r} is longer than 100 years; is it a typo?")
+    if p.amount == 0 and not (zero and p.unit in ("days", "business_days")):
+        where = "a period" if not zero else "a period other than '0 days' (the same day)"
+        raise ValueError(f"period {v!r} is zero: {where} must be at least one unit")
     return v
 
 
+#: A period (``every``, ``period``, ``lookback``, ...): more than zero, at most 100 years.
 PeriodText = Annotated[str, BeforeValidator(period_text)]
+#: A ``within``: as PeriodText, but ``0 days`` / ``0 business_days`` means "the same day".
+WithinText = Annotated[str, BeforeValidator(lambda v: period_text(v, zero=True))]
 
 
 #: ``calendar: dk`` (a name from compliance.calendar.CALENDARS) or a declared calendar mapping.
@@ -188,7 +209,7 @@ class Version(Strict):
 
     valid: Validity
     source: Source
-    within: PeriodText | None = None
+    within: WithinText | None = None
     every: PeriodText | None = None
     period: PeriodText | None = None
     lookback: PeriodText | None = None
@@ -210,13 +231,61 @@ class Variant(Strict):
     """A period that applies when the trigger matches ``where`` (first match wins)."""
 
     where: Predicates
-    within: PeriodText
+    within: WithinText
     note: str | None = None
 
 
-class Title(Strict):
-    da: str = Field(min_length=1)
+def check_language_tags(texts: dict[str, Any], what: str) -> dict[str, Any]:
+    """Keys of a multilingual text: well-formed, registered BCP 47 tags in canonical
+    hyphenated form (``it``, ``en``, ``da``, ``de-CH``), each with non-empty text."""
+    if not texts:
+        raise ValueError(f"{what} needs at least one language, e.g. {{en: ...}}")
+    for tag, text in texts.items():
+        if not isinstance(tag, str) or not language_tag_ok(tag):
+            raise ValueError(
+                f"{what}: {tag!r} is not a known BCP 47 language tag (e.g. en, da, it, de-CH)"
+            )
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"{what}.{tag} must be non-empty text")
+    return texts
+
+
+def language_tag_ok(tag: str) -> bool:
+    """A registered BCP 47 tag written the standard way (``en-US``, not ``en_US``/``EN``)."""
+    import langcodes
+
+    return langcodes.tag_is_valid(tag) and langcodes.standardize_tag(tag) == tag
+
+
+class Title(BaseModel):
+    """A rule's title keyed by BCP 47 tag (``{en: .., it: ..}``): ``en`` is required (the
+    common language of reports and catalogues), any other registered language may be added.
+    ``da`` is an attribute for the reports that print it; other languages are extra fields
+    (``Title.texts()`` lists them all)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    da: str | None = None
     en: str = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tags(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            raise ValueError("title is a mapping of language tag to text, e.g. {en: ..., da: ...}")
+        return check_language_tags(v, "title")
+
+    def texts(self) -> dict[str, str]:
+        """Every language's title (da when present, en, then the others)."""
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+    def best(self, *prefer: str) -> str:
+        """The title in the first preferred language present, else the first written."""
+        texts = self.texts()
+        for tag in (*prefer, "en"):
+            if tag in texts:
+                return texts[tag]
+        return next(iter(texts.values()))
 
 
 class Target(Strict):
@@ -334,7 +403,7 @@ class TriggeredRule(Rule):
     excused_by: Matches | None = None
     until: Matches | None = None
     or_by: Matches | None = None
-    within: PeriodText | None = None
+    within: WithinText | None = None
     variants: list[Variant] = Field(
         default_factory=list,
         description="periods that depend on facts of the trigger; the first matching applies",

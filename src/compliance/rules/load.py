@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from compliance.errors import RuleError
-from compliance.rules.fields import FieldProblem
+from compliance.rules.fields import FieldProblem, check_language_tags
 from compliance.rules.schema import Rule, parse_rule, rule_kinds
 
 __all__ = ["RuleSet", "Vocabulary", "load_rules", "load_yaml", "packs_root"]
@@ -187,6 +187,10 @@ def _first_error(exc: ValidationError, lines: LineMap, path: str, data: Any) -> 
 # Vocabulary
 
 
+#: Keys of a vocabulary entry that are not labels (every other key is a BCP 47 language tag).
+VOCABULARY_KEYS = frozenset({"attrs", "desc"})
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """Known event types with Danish/English labels and the attrs they carry."""
@@ -208,12 +212,19 @@ class Vocabulary:
         if not isinstance(data, dict) or not isinstance(data.get("events"), dict):
             raise RuleError("vocabulary needs a mapping 'events:'", path=str(path), line=1)
         for name, spec in data["events"].items():
-            if not isinstance(spec, dict) or not spec.get("da") or not spec.get("en"):
+            labels = (
+                {k: v for k, v in spec.items() if k not in VOCABULARY_KEYS}
+                if isinstance(spec, dict)
+                else {}
+            )
+            try:
+                if not isinstance(spec, dict) or not spec.get("en"):
+                    raise ValueError("needs an en label (and labels in other BCP 47 languages)")
+                check_language_tags(labels, "labels")
+            except ValueError as exc:
                 raise RuleError(
-                    f"event type {name!r} needs da and en labels",
-                    path=str(path),
-                    line=lines.get(("events", name)),
-                )
+                    f"event type {name!r}: {exc}", path=str(path), line=lines.get(("events", name))
+                ) from None
         return cls(data["events"])
 
 

@@ -38,7 +38,7 @@ def _summary(state: PackState, rule: Rule) -> dict[str, Any]:
     return {
         "id": rule.id,
         "pack": state.pack_of(rule.id),
-        "title": {"da": rule.title.da, "en": rule.title.en},
+        "title": rule.title.texts(),
         "kind": rule.kind,
         "severity": rule.severity,
         "confidence": rule.confidence,
