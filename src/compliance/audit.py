@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing as mp
+import signal
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from compliance.engine import Engine, Observation
 from compliance.errors import ComplianceError, TimelineError
 from compliance.indicators import IndicatorAccumulator
 from compliance.model import VIOLATIONS, Finding
 from compliance.outputs.jsonl import jsonl_line
-from compliance.privacy import pseudonym
-from compliance.rules.load import RuleSet, load_rules
+from compliance.privacy import pseudonym, pseudonymise_text
+from compliance.rules.load import RuleSet
 from compliance.sources import ColumnMapping, Item, read_cases
 
 __all__ = ["AuditSummary", "CaseOutcome", "Emit", "ErrorRecord", "compliance_share", "run_audit"]
@@ -61,6 +63,9 @@ class Emit:
         d = f.to_dict()
         if self.pseudonym_key:
             d["case_id"] = pseudonym(f.case_id, self.pseudonym_key)
+            d["explain"] = [
+                pseudonymise_text(step, f.case_id, self.pseudonym_key) for step in d["explain"]
+            ]
         return d
 
 
@@ -150,10 +155,24 @@ def compliance_share(counts: Mapping[str, int]) -> float | None:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(specs: Sequence[str], as_of: str, default_tz: str | None, emit: Emit) -> None:
-    _WORKER["engine"] = Engine(load_rules(*specs), default_tz=default_tz)
-    _WORKER["as_of"] = as_of
-    _WORKER["emit"] = emit
+def check_time_zone(name: str | None) -> str | None:
+    """``name`` if it is a known IANA time zone (or None); else the user's error, exit 2."""
+    if name is not None:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ComplianceError(
+                f"--tz {name!r}: not a known time zone (IANA names like Europe/Copenhagen)"
+            ) from None
+    return name
+
+
+def _init_worker() -> None:
+    """A pool worker leaves interruption to the parent: it ignores Ctrl-C (the terminal sends
+    SIGINT to the whole process group) and dies on SIGTERM instead of running the CLI's
+    handler inherited through fork (which raised SystemExit inside the pool: a deadlock)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _stat(f: Finding) -> Stat:
@@ -231,15 +250,22 @@ def run_audit(
     items = iter_items(
         inputs, input_format, mapping, lazy=True
     )  # JSON is parsed where it is evaluated
+    # built here, before any worker exists: an unknown --tz or calendar is the user's error
+    # now, not a worker that fails to start and is respawned forever
+    engine = Engine(rules, default_tz=check_time_zone(default_tz))
     if workers <= 1:
-        engine = Engine(rules, default_tz=default_tz)
         for item in items:
             yield _evaluate(engine, as_of, item, emit)
         return
-    ctx = mp.get_context("fork")
-    initargs = (list(specs), as_of.isoformat(), default_tz, emit)
-    with ctx.Pool(workers, initializer=_init_worker, initargs=initargs) as pool:
+    _WORKER.update(engine=engine, as_of=as_of.isoformat(), emit=emit)  # inherited by fork
+    pool = mp.get_context("fork").Pool(workers, initializer=_init_worker)
+    try:
         yield from pool.imap(_evaluate_in_worker, items, chunksize=chunksize)
+        pool.close()
+    finally:
+        pool.terminate()  # also when interrupted or the consumer stops early: never joins
+        pool.join()
+        _WORKER.clear()
 
 
 def accumulate(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import os
@@ -42,9 +43,9 @@ INPUT_FORMATS = "|".join(source.name for source in SOURCES)
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    from compliance.privacy import mask_cpr
+    from compliance.privacy import printable
 
-    typer.echo(f"error: {mask_cpr(message)}", err=True)
+    typer.echo(f"error: {printable(message)}", err=True)
     raise typer.Exit(code)
 
 
@@ -344,6 +345,12 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted; no report was completed\n")
         sys.exit(130)
+    except BrokenPipeError:  # `compliance audit ... | head`: the reader left; not an error
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
+    except OSError as exc:  # the disk, not the program: full, read-only, no permission
+        _die(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}", 2)
     except Exception as exc:
         if os.environ.get("COMPLIANCE_DEBUG"):
             raise
@@ -355,7 +362,7 @@ def main() -> None:
 
 
 def _die(message: str, code: int) -> NoReturn:
-    from compliance.privacy import mask_cpr
+    from compliance.privacy import printable
 
-    sys.stderr.write(f"error: {mask_cpr(message)}\n")
+    sys.stderr.write(f"error: {printable(message)}\n")
     sys.exit(code)

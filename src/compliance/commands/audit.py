@@ -7,13 +7,14 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from compliance.audit import AuditSummary, CaseOutcome, Emit
+from compliance.audit import AuditSummary, CaseOutcome, Emit, check_time_zone
 from compliance.commands.inputs import check_inputs, evaluated_cases, report_rejected
 from compliance.commands.progress import count_lines, with_progress
 from compliance.errors import ComplianceError
 from compliance.indicators import IndicatorAccumulator
 from compliance.outputs import Output, output_for
 from compliance.outputs.documents import AuditReport
+from compliance.outputs.files import check_output
 from compliance.rules.load import load_rules
 from compliance.sources import ColumnMapping
 
@@ -61,6 +62,8 @@ def run(
     rules = load_rules(*specs)
     mapping = ColumnMapping.load(options.mapping_path) if options.mapping_path else None
     check_inputs(inputs)
+    check_output(options.output, inputs)
+    check_time_zone(options.default_tz)
     summary = AuditSummary(as_of.isoformat(), list(specs), list(inputs))
     indicators = IndicatorAccumulator(rules.rules)
     emit = Emit(

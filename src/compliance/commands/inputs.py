@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from compliance.audit import AuditSummary, CaseOutcome, accumulate, run_audit
 from compliance.errors import ComplianceError
 from compliance.indicators import IndicatorAccumulator
-from compliance.privacy import mask_cpr, pseudonym
+from compliance.privacy import printable, pseudonym, pseudonymise_text
 from compliance.rules.load import RuleSet
 
 __all__ = ["DEFAULT_TZ", "as_of_instant", "check_inputs", "evaluated_cases", "report_rejected"]
@@ -32,8 +32,18 @@ def as_of_instant(value: str | None) -> dt.datetime:
 
 def check_inputs(inputs: Iterable[str]) -> None:
     for path in inputs:
+        if path == "-":
+            raise ComplianceError(
+                "-: reading standard input is not supported; save it to a file (FILE.jsonl) "
+                "and give that"
+            )
+        if Path(path).is_dir():
+            raise ComplianceError(
+                f"{path}: is a directory; give the files in it (e.g. DIR/*.jsonl)"
+            )
         if not Path(path).is_file():
-            raise ComplianceError(f"{path}: no such file")
+            problem = "not a regular file" if Path(path).exists() else "no such file"
+            raise ComplianceError(f"{path}: {problem}")
 
 
 def report_rejected(outcome: CaseOutcome, pseudonym_key: bytes | None = None) -> None:
@@ -41,9 +51,14 @@ def report_rejected(outcome: CaseOutcome, pseudonym_key: bytes | None = None) ->
     if outcome.error is None:
         return
     e = outcome.error
-    cid = pseudonym(e.case_id, pseudonym_key) if (pseudonym_key and e.case_id) else e.case_id
+    cid, reason = e.case_id, e.reason
+    if pseudonym_key and e.case_id:
+        cid, reason = (
+            pseudonym(e.case_id, pseudonym_key),
+            pseudonymise_text(reason, cid, pseudonym_key),
+        )
     sys.stderr.write(
-        mask_cpr(f"rejected: {e.source}:{e.line}: case {cid or '?'}: {e.reason}") + "\n"
+        printable(f"rejected: {e.source}:{e.line}: case {cid or '?'}: {reason}") + "\n"
     )
 
 

@@ -11,7 +11,7 @@ import orjson
 
 from compliance.outputs.documents import AuditReport, IndicatorReport
 from compliance.outputs.files import atomic_binary
-from compliance.outputs.rows import FINDING_COLUMNS, finding_row
+from compliance.outputs.rows import FINDING_COLUMNS, finding_row, spreadsheet_safe
 from compliance.privacy import mask_obj
 
 __all__ = ["INDICATOR_COLUMNS", "write_audit", "write_indicators", "write_rows"]
@@ -30,11 +30,13 @@ INDICATOR_COLUMNS = [
 
 
 def write_rows(fh: IO[bytes], rows: list[dict[str, Any]], columns: list[str]) -> None:
+    """Every CSV the product writes: each cell CPR-masked and neutralised against formula
+    injection (``spreadsheet_safe``), so a value from data or rules never runs in Excel."""
     text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=True)
     writer = csv.DictWriter(text, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow(mask_obj(row))
+        writer.writerow({k: spreadsheet_safe(v) for k, v in mask_obj(row).items()})
     text.flush()
     text.detach()
 

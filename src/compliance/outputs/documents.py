@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from compliance.privacy import pseudonym
+from compliance.privacy import pseudonym, pseudonymise_text
 
 if TYPE_CHECKING:
     from compliance.audit import AuditSummary, CaseOutcome, Emit
@@ -58,6 +58,7 @@ class AuditReport:
         if key:
             for e in errors:
                 if e["case_id"]:
+                    e["reason"] = pseudonymise_text(e["reason"], e["case_id"], key)
                     e["case_id"] = pseudonym(e["case_id"], key)
         return errors
 

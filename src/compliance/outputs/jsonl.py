@@ -9,13 +9,15 @@ import orjson
 
 from compliance.outputs.documents import Agenda, AuditReport, DrawnCase
 from compliance.outputs.files import atomic_binary
-from compliance.privacy import mask_bytes
+from compliance.privacy import mask_obj
 
 __all__ = ["jsonl_line", "write_agenda", "write_audit", "write_sample"]
 
 
 def jsonl_line(obj: dict[str, Any]) -> bytes:
-    return mask_bytes(orjson.dumps(obj)) + b"\n"
+    """One JSON line, CPR-masked value by value *before* serialising: an escaped control
+    character (``\\u0001``) next to a CPR would hide it from a scan of the bytes."""
+    return orjson.dumps(mask_obj(obj)) + b"\n"
 
 
 def write_audit(report: AuditReport, output: str | None) -> None:

@@ -6,7 +6,21 @@ from typing import Any
 
 from compliance.privacy import mask_obj
 
-__all__ = ["FINDING_COLUMNS", "finding_row"]
+__all__ = ["FINDING_COLUMNS", "FORMULA_TRIGGERS", "finding_row", "spreadsheet_safe"]
+
+# OWASP "CSV Injection": a cell beginning with one of these is read as a formula (or, for
+# tab and CR, lets the next character start one) by Excel, LibreOffice and Google Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A cell value a spreadsheet shows as text: a string beginning with a formula trigger
+    gets a leading apostrophe (OWASP's neutralisation); other values are returned as they are.
+    Numbers stay numbers, so a negative number is not touched; a text ``-5`` becomes ``'-5``."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
 
 FINDING_COLUMNS = [
     "case_id",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,17 +69,29 @@ def _line_map(node: yaml.Node, path: tuple[Any, ...], out: LineMap, file: str) -
             _line_map(v, (*path, i), out, file)
 
 
+def _read_rule_bytes(path: Path, name: str) -> bytes:
+    """A rule file's bytes: regular files only (a FIFO, device or a symlink to /dev/zero is
+    refused, never read), the size limit checked on the opened file and while reading."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise RuleError(f"cannot read: {exc.strerror}", path=name) from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise RuleError("not a regular file (a device, FIFO or socket is refused)", path=name)
+        data = fh.read(MAX_RULE_FILE_BYTES + 1)
+    if len(data) > MAX_RULE_FILE_BYTES:
+        size = max(len(data), path.stat().st_size)
+        raise RuleError(f"file too large ({size} bytes; limit {MAX_RULE_FILE_BYTES})", path=name)
+    return data
+
+
 def load_yaml(path: Path) -> tuple[Any, LineMap]:
     """Parse one YAML file safely; return the data and a map from key path to line."""
     name = str(path)
+    raw = _read_rule_bytes(path, name)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise RuleError(f"cannot read: {exc.strerror}", path=name) from None
-    if size > MAX_RULE_FILE_BYTES:
-        raise RuleError(f"file too large ({size} bytes; limit {MAX_RULE_FILE_BYTES})", path=name)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RuleError(f"not UTF-8 (byte {exc.start})", path=name) from None
     try:
@@ -270,13 +283,21 @@ class RuleSet:
         return None
 
 
+def _looks_like_path(spec: str) -> bool:
+    return spec.startswith(("./", "../", "/", "~", ".\\")) or spec.endswith((".yaml", ".yml"))
+
+
 def resolve_pack(spec: str | os.PathLike[str]) -> Path:
-    p = Path(spec)
+    """A bundled pack by name (``dk``, ``municipal/slagelse``), else a path. A bundled name
+    always means the bundled pack, even when a folder of that name is in the working
+    directory: that folder is ``./dk``. Anything that looks like a path is a path."""
+    text = os.fspath(spec)
+    named = packs_root() / text
+    if not isinstance(spec, os.PathLike) and not _looks_like_path(text) and named.is_dir():
+        return named
+    p = Path(text).expanduser()
     if p.exists():
         return p
-    named = packs_root() / str(spec)
-    if named.is_dir():
-        return named
     known = sorted(
         str(d.relative_to(packs_root()))
         for d in packs_root().rglob("*")

@@ -27,6 +27,7 @@ from xml.etree import ElementTree as ET
 
 from compliance.engine import Engine
 from compliance.errors import ComplianceError, RuleError
+from compliance.privacy import printable
 from compliance.rules.load import RuleSet, load_rules, load_yaml, resolve_pack
 
 __all__ = ["FixtureCase", "collect", "run_case", "run_fixture_tests"]
@@ -272,6 +273,7 @@ def run_fixture_tests(
     verbose: bool = False,
     echo: Callable[[str], None] = print,
 ) -> bool:
+    echo = _printing(echo)  # CPR-masked, control characters visible (fixtures hold case data)
     cases = [c for c in collect(paths) if select is None or select in c.nodeid]
     results = [run_case(c) for c in cases]
     failed = [r for r in results if not r.ok]
@@ -294,6 +296,10 @@ def run_fixture_tests(
         echo("no fixture cases found")
         return False
     return not failed
+
+
+def _printing(echo: Callable[[str], None]) -> Callable[[str], None]:
+    return lambda text: echo(printable(text))
 
 
 def write_junit(results: list[CaseResult], path: str) -> None:
@@ -329,7 +335,8 @@ def write_junit(results: list[CaseResult], path: str) -> None:
             if r.case.line:
                 tc.set("line", str(r.case.line))
             if not r.ok:
-                fail = ET.SubElement(tc, "failure", message=r.message, type="FixtureMismatch")
-                fail.text = "\n".join(r.lines)
+                message = printable(r.message)
+                fail = ET.SubElement(tc, "failure", message=message, type="FixtureMismatch")
+                fail.text = "\n".join(printable(line) for line in r.lines)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
