@@ -66,10 +66,7 @@ def _parse_iso(value: Any) -> dt.datetime | dt.date:
         try:
             return parse_iso_text(value.strip())
         except ValueError:
-            raise ValueError(
-                f"not an ISO 8601 date (YYYY-MM-DD) or datetime (YYYY-MM-DDThh:mm:ss+hh:mm): "
-                f"{shorten(value)!r}"
-            ) from None
+            raise ValueError(f"not an ISO 8601 date or datetime: {shorten(value)!r}") from None
     raise ValueError(f"expected an ISO 8601 date or datetime, got {type(value).__name__}")
 
 
