@@ -155,7 +155,9 @@ def test_interleaved_csv_rows_are_grouped_into_whole_cases(tmp_path: Path) -> No
     )
     res = run("audit", str(p), "--as-of", "2024-03-05")
     assert "cases read 2 = evaluated 2 + rejected 0" in res.stderr  # type: ignore[attr-defined]
-    found = {(f["case_id"], f["rule"], f["status"]) for f in map(json.loads, res.stdout.splitlines())}  # type: ignore[attr-defined]
+    found = {
+        (f["case_id"], f["rule"], f["status"]) for f in map(json.loads, res.stdout.splitlines())
+    }  # type: ignore[attr-defined]
     assert ("A", "dk.notification.assess", "met") in found
     assert ("B", "dk.notification.assess", "due") in found
 

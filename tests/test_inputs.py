@@ -50,12 +50,19 @@ def _cases() -> list[dict[str, object]]:
         if n % 4 == 0:
             steps += [("investigation_started", 5), ("investigation_completed", 90 + n * 3)]
         events = [
-            {"id": f"e{i + 1}", "type": t, "at": (start + dt.timedelta(days=d, hours=i)).isoformat()}
+            {
+                "id": f"e{i + 1}",
+                "type": t,
+                "at": (start + dt.timedelta(days=d, hours=i)).isoformat(),
+            }
             for i, (t, d) in enumerate(steps)
         ]
         out.append(
-            {"case_id": f"S-{n:03d}", "subject": {"birth_date": f"2015-0{1 + n % 9}-1{n % 10}"},
-             "events": events}
+            {
+                "case_id": f"S-{n:03d}",
+                "subject": {"birth_date": f"2015-0{1 + n % 9}-1{n % 10}"},
+                "events": events,
+            }
         )
     return out
 
@@ -104,7 +111,10 @@ def test_wrong_encoding_is_named(tmp_path: Path) -> None:
 
 def test_bad_date_names_field_and_format(tmp_path: Path) -> None:
     export = tmp_path / "e.csv"
-    export.write_text("Sagsnr;Hændelse;Dato;Tidspunkt;Fødselsdato\r\nS-1;Sag lukket;2024/03/01;09:00;01-01-2015\r\n", encoding="cp1252")
+    export.write_text(
+        "Sagsnr;Hændelse;Dato;Tidspunkt;Fødselsdato\r\nS-1;Sag lukket;2024/03/01;09:00;01-01-2015\r\n",
+        encoding="cp1252",
+    )
     mapping = tmp_path / "m.yaml"
     mapping.write_text(MAPPING.replace("%d-%m-%Y", "%d-%m-%Y"), encoding="utf-8")
     res = run("convert", str(export), "--mapping", str(mapping))

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -65,7 +65,8 @@ class InputOptions:
 
 #: How ``rules diff`` reads its corpus (set by commands/rules.diff for ruletools/diff.py).
 CURRENT_INPUT_OPTIONS: ContextVar[InputOptions] = ContextVar(
-    "CURRENT_INPUT_OPTIONS", default=InputOptions()
+    "CURRENT_INPUT_OPTIONS",
+    default=InputOptions(),  # noqa: B039 - frozen, never mutated
 )
 
 

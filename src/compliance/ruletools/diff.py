@@ -23,11 +23,11 @@ from typing import Any
 
 import orjson
 
+from compliance.commands.inputs import CURRENT_INPUT_OPTIONS, read_items
 from compliance.engine import Engine
 from compliance.errors import ComplianceError, RuleError
 from compliance.privacy import mask_cpr
 from compliance.rules.load import load_rules, resolve_pack
-from compliance.commands.inputs import CURRENT_INPUT_OPTIONS, read_items
 
 __all__ = ["Change", "diff_command", "diff_findings"]
 

@@ -63,7 +63,9 @@ class ColumnMapping:
             try:
                 ZoneInfo(self.timezone)
             except (ZoneInfoNotFoundError, ValueError):
-                raise ComplianceError(f"unknown timezone {self.timezone!r} in the mapping") from None
+                raise ComplianceError(
+                    f"unknown timezone {self.timezone!r} in the mapping"
+                ) from None
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> ColumnMapping:
@@ -75,7 +77,7 @@ class ColumnMapping:
             raise ComplianceError(f"{path}: cannot read column mapping: {exc}") from None
         if not isinstance(data, dict):
             raise ComplianceError(f"{path}: a column mapping is a YAML mapping")
-        unknown = set(data) - cls.keys()
+        unknown = set(data) - cls.known_keys()
         if unknown:
             raise ComplianceError(f"{path}: unknown mapping key(s) {sorted(unknown)}")
         try:
@@ -84,7 +86,7 @@ class ColumnMapping:
             raise ComplianceError(f"{path}: {exc}") from None
 
     @classmethod
-    def keys(cls) -> set[str]:
+    def known_keys(cls) -> set[str]:
         return {f.name for f in fields(cls)}
 
     @classmethod
@@ -92,7 +94,7 @@ class ColumnMapping:
         """A preset (``pm4py``, ``xes``), keeping how ``base`` says the file is read."""
         from compliance.sources.presets import PRESETS
 
-        data = {k: v for k, v in PRESETS[name].items() if k in cls.keys()}
+        data = {k: v for k, v in PRESETS[name].items() if k in cls.known_keys()}
         if base is not None:
             for key in ("delimiter", "encoding", "sheet", "query", "timezone", "date_format"):
                 if getattr(base, key) is not None:

@@ -11,11 +11,11 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from compliance.errors import ComplianceError
-from compliance.sources.rows import Row
 from compliance.sources.item import Item
 from compliance.sources.options import ReadOptions
+from compliance.sources.rows import Row
 
-__all__ = ["read", "parquet_rows"]
+__all__ = ["parquet_rows", "read"]
 
 BATCH_ROWS = 65_536
 

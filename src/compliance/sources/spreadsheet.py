@@ -21,11 +21,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 from compliance.errors import ComplianceError
-from compliance.sources.rows import Row
 from compliance.sources.item import Item
 from compliance.sources.options import ReadOptions
+from compliance.sources.rows import Row
 
-__all__ = ["read", "Engine", "cell_value", "xlsx_rows"]
+__all__ = ["Engine", "cell_value", "read", "xlsx_rows"]
 
 Engine = Literal["calamine", "openpyxl"]
 

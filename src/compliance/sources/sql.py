@@ -21,11 +21,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from compliance.errors import ComplianceError
-from compliance.sources.rows import Row
 from compliance.sources.item import Item
 from compliance.sources.options import ReadOptions
+from compliance.sources.rows import Row
 
-__all__ = ["read", "display_url", "query_rows"]
+__all__ = ["display_url", "query_rows", "read"]
 
 BATCH_ROWS = 10_000
 

@@ -36,7 +36,7 @@ from compliance.sources.event_ids import generate_event_ids
 from compliance.sources.item import Item
 from compliance.sources.options import ReadOptions
 
-__all__ = ["read", "XesCase", "open_xes", "read_xes"]
+__all__ = ["XesCase", "open_xes", "read", "read_xes"]
 
 _SCALAR_TAGS = frozenset({"string", "int", "float", "boolean", "date", "id"})
 _SKIPPED_KEYS = frozenset({"concept:name", "time:timestamp", "identity:id"})
