@@ -145,7 +145,8 @@ def test_csv_long_form_and_foreign_mapping(tmp_path: Path) -> None:
     )
 
 
-def test_non_contiguous_csv_case_is_rejected_not_lost(tmp_path: Path) -> None:
+def test_interleaved_csv_rows_are_grouped_into_whole_cases(tmp_path: Path) -> None:
+    """Issue 11: a date-sorted export interleaves cases; each is evaluated whole, once."""
     p = tmp_path / "x.csv"
     p.write_text(
         "case_id,event_id,type,at\nA,e1,notification_received,2024-03-01\n"
@@ -153,8 +154,12 @@ def test_non_contiguous_csv_case_is_rejected_not_lost(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     res = run("audit", str(p), "--as-of", "2024-03-05")
-    assert "cases read 3 = evaluated 2 + rejected 1" in res.stderr  # type: ignore[attr-defined]
-    assert "not contiguous" in res.stderr  # type: ignore[attr-defined]
+    assert "cases read 2 = evaluated 2 + rejected 0" in res.stderr  # type: ignore[attr-defined]
+    found = {
+        (f["case_id"], f["rule"], f["status"]) for f in map(json.loads, res.stdout.splitlines())
+    }  # type: ignore[attr-defined]
+    assert ("A", "dk.notification.assess", "met") in found
+    assert ("B", "dk.notification.assess", "due") in found
 
 
 def test_indicators_command(tmp_path: Path) -> None:

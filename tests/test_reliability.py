@@ -313,11 +313,13 @@ def test_hostile_timeline_files(tmp_path: Path) -> None:
         "bom-crlf.jsonl": (2, 0),
         "long-line.jsonl": (2, 0),
         "nul.jsonl": (2, 1),
-        "empty.jsonl": (0, 0),
         "array.json": (3, 2),
         "excel.csv": (2, 1),
-        "invalid-utf8.csv": (3, 1),
         "quotes.csv": (1, 1),
+    }
+    refused = {  # issue 11: the user's mistake, exit 2 with a located message
+        "empty.jsonl": "no case read from",
+        "invalid-utf8.csv": "invalid-utf8.csv:3: not valid utf-8 at byte offset",
     }
     files = hostile_inputs(tmp_path)
     for name, path in files.items():
@@ -332,6 +334,9 @@ def test_hostile_timeline_files(tmp_path: Path) -> None:
             str(tmp_path / "o.json"),
         )
         assert "Traceback" not in out.stderr, (name, out.stderr)
+        if name in refused:
+            assert out.returncode == 2 and refused[name] in out.stderr, (name, out.stderr)
+            continue
         assert out.returncode == 0, (name, out.stderr)
         s = json.loads((tmp_path / "o.json").read_text())["summary"]
         assert (s["cases_read"], s["rejected"]) == expected[name], (name, s, out.stderr)

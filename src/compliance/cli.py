@@ -40,6 +40,24 @@ AsOfOpt = Annotated[
     typer.Option("--as-of", help="instant or date (a date means the end of that day); default now"),
 ]
 INPUT_FORMATS = "|".join(source.name for source in SOURCES)
+InputFormatOpt = Annotated[
+    str | None,
+    typer.Option("--input-format", help=f"{INPUT_FORMATS} (default: by ending; sql for a URL)"),
+]
+MappingOpt = Annotated[
+    str | None,
+    typer.Option("--mapping", help="YAML column mapping for tabular exports (guide: sources)"),
+]
+QueryOpt = Annotated[
+    str | None, typer.Option("--query", help="SQL query, for a database URL input")
+]
+INPUTS_HELP = "files (JSON, JSON Lines, CSV, XES, XLSX, Parquet) or a database URL"
+
+
+def _inputs(input_format: str | None, mapping: str | None, query: str | None) -> Any:
+    from compliance.commands.inputs import InputOptions
+
+    return InputOptions(input_format, mapping, query)
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -73,7 +91,7 @@ def _as_of(value: str | None) -> dt.datetime:
 
 @app.command()
 def audit(
-    inputs: Annotated[list[str], typer.Argument(help="JSON, JSON Lines or long CSV files")],
+    inputs: Annotated[list[str], typer.Argument(help=INPUTS_HELP)],
     rules: RulesOpt = [],  # noqa: B006
     as_of: AsOfOpt = None,
     output_format: Annotated[
@@ -87,16 +105,12 @@ def audit(
         str | None, typer.Option(help="only these statuses, e.g. overdue,late")
     ] = None,
     strict: Annotated[bool, typer.Option(help="exit non-zero if any case is rejected")] = False,
-    mapping: Annotated[
-        str | None, typer.Option(help="YAML column mapping for foreign CSV exports")
-    ] = None,
+    mapping: MappingOpt = None,
     tz: Annotated[
         str | None, typer.Option(help="time zone assumed for datetimes without offset")
     ] = None,
-    input_format: Annotated[
-        str | None,
-        typer.Option("--input-format", help=f"{INPUT_FORMATS} (default: by extension)"),
-    ] = None,
+    input_format: InputFormatOpt = None,
+    query: QueryOpt = None,
     pseudonymize: Annotated[
         bool,
         typer.Option(help="replace case ids by keyed pseudonyms (key in COMPLIANCE_PSEUDONYM_KEY)"),
@@ -119,6 +133,7 @@ def audit(
             mapping_path=mapping,
             default_tz=tz,
             input_format=input_format,
+            query=query,
             progress=sys.stderr.isatty() if progress is None else progress,
         )
         if pseudonymize:
@@ -133,14 +148,21 @@ def audit(
 
 @app.command()
 def explain(
-    case: Annotated[str, typer.Argument(help="a case as JSON (one object)")],
+    source: Annotated[str, typer.Argument(help="one case, or any source with --case")],
     rule: Annotated[str | None, typer.Option("--rule", help="only this rule")] = None,
     rules: RulesOpt = [],  # noqa: B006
     as_of: AsOfOpt = None,
     tz: Annotated[str | None, typer.Option(help="time zone for datetimes without offset")] = None,
+    case_id: Annotated[
+        str | None, typer.Option("--case", help="the case to explain (a source with several)")
+    ] = None,
+    mapping: MappingOpt = None,
+    input_format: InputFormatOpt = None,
+    query: QueryOpt = None,
 ) -> None:
     """Show how each finding for one case was computed, step by step."""
-    _call("explain", "run", case, rule, rules or ["dk"], as_of, tz)
+    inputs = _inputs(input_format, mapping, query)
+    _call("explain", "run", source, rule, rules or ["dk"], as_of, tz, case_id, inputs)
 
 
 @app.command()
@@ -153,9 +175,14 @@ def agenda(
         str, typer.Option("--format", "-f", help=format_help("agenda"))
     ] = "table",
     output: Annotated[str | None, typer.Option("--output", "-o")] = None,
+    mapping: MappingOpt = None,
+    input_format: InputFormatOpt = None,
+    query: QueryOpt = None,
 ) -> None:
     """What falls due within the horizon (open obligations), soonest first; overdue ones too."""
-    _call("agenda", "run", inputs, rules or ["dk"], _as_of(as_of), horizon, output_format, output)
+    read = _inputs(input_format, mapping, query)
+    specs = rules or ["dk"]
+    _call("agenda", "run", inputs, specs, _as_of(as_of), horizon, output_format, output, read)
 
 
 @app.command()
@@ -167,9 +194,13 @@ def indicators(
         str, typer.Option("--format", "-f", help=format_help("indicators"))
     ] = "table",
     workers: Annotated[int, typer.Option()] = 1,
+    mapping: MappingOpt = None,
+    input_format: InputFormatOpt = None,
+    query: QueryOpt = None,
 ) -> None:
     """Indicators per period: numerator, denominator, share, target, met/missed."""
-    _call("indicators", "run", inputs, rules or ["dk"], _as_of(as_of), output_format, workers)
+    read = _inputs(input_format, mapping, query)
+    _call("indicators", "run", inputs, rules or ["dk"], _as_of(as_of), output_format, workers, read)
 
 
 @app.command()
@@ -183,9 +214,28 @@ def sample(
     output_format: Annotated[
         str, typer.Option("--format", "-f", help=format_help("sample"))
     ] = "table",
+    mapping: MappingOpt = None,
+    input_format: InputFormatOpt = None,
+    query: QueryOpt = None,
 ) -> None:
     """Draw a reproducible sample of cases for manual review, with the reason each was drawn."""
-    _call("sample", "run", inputs, rules or ["dk"], _as_of(as_of), n, seed, stratify, output_format)
+    read = _inputs(input_format, mapping, query)
+    specs, when = rules or ["dk"], _as_of(as_of)
+    _call("sample", "run", inputs, specs, when, n, seed, stratify, output_format, read)
+
+
+@app.command()
+def convert(
+    inputs: Annotated[list[str], typer.Argument(help=INPUTS_HELP)],
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="JSON Lines file (default stdout)")
+    ] = None,
+    mapping: MappingOpt = None,
+    input_format: InputFormatOpt = None,
+    query: QueryOpt = None,
+) -> None:
+    """Write the cases exactly as the engine will read them, one JSON object per line."""
+    _call("convert", "run", inputs, output, _inputs(input_format, mapping, query))
 
 
 # -- rules ---------------------------------------------------------------------------------------
@@ -237,9 +287,14 @@ def rules_diff(
     extra: Annotated[
         list[str], typer.Option("--with", help="packs loaded on both sides (e.g. dk)")
     ] = [],  # noqa: B006
+    mapping: MappingOpt = None,
+    input_format: InputFormatOpt = None,
+    query: QueryOpt = None,
 ) -> None:
     """Impact of a rule change: every (case, rule, partition) whose status or due date changed."""
-    raise typer.Exit(_call("rules", "diff", old, new, cases, _as_of(as_of), output_format, extra))
+    read = _inputs(input_format, mapping, query)
+    when = _as_of(as_of)
+    raise typer.Exit(_call("rules", "diff", old, new, cases, when, output_format, extra, read))
 
 
 # -- schema & demo ---------------------------------------------------------------------------------

@@ -6,7 +6,12 @@ import datetime as dt
 import sys
 
 from compliance.audit import AuditSummary
-from compliance.commands.inputs import check_inputs, evaluated_cases, report_rejected
+from compliance.commands.inputs import (
+    InputOptions,
+    check_inputs,
+    evaluated_cases,
+    report_rejected,
+)
 from compliance.engine import Engine
 from compliance.errors import ComplianceError
 from compliance.model import Finding
@@ -38,6 +43,7 @@ def run(
     horizon: str,
     output_format: str,
     output: str | None,
+    reading: InputOptions = InputOptions(),
 ) -> None:
     write = output_for("agenda", output_format).writer("agenda")
     rules = load_rules(*specs)
@@ -45,9 +51,10 @@ def run(
     local_as_of = as_of.astimezone(Engine(rules).tz)
     until = period.add_to_date(local_as_of.date())
     check_inputs(inputs)
+    read_options = reading.run_options()
     items: list[Finding] = []
     summary = AuditSummary(as_of.isoformat(), specs, inputs)
-    for outcome in evaluated_cases(inputs, rules, specs, as_of, summary):
+    for outcome in evaluated_cases(inputs, rules, specs, as_of, summary, **read_options):
         report_rejected(outcome)
         items += [f for f in outcome.findings if _on_agenda(f, until)]
     items.sort(key=lambda f: (f._due_key or dt.date.max, f.case_id, f.rule))

@@ -8,7 +8,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from compliance.audit import AuditSummary, CaseOutcome, Emit, check_time_zone
-from compliance.commands.inputs import check_inputs, evaluated_cases, report_rejected
+from compliance.commands.inputs import (
+    InputOptions,
+    check_inputs,
+    evaluated_cases,
+    report_rejected,
+)
 from compliance.commands.progress import count_lines, with_progress
 from compliance.errors import ComplianceError
 from compliance.indicators import IndicatorAccumulator
@@ -16,7 +21,6 @@ from compliance.outputs import Output, output_for
 from compliance.outputs.documents import AuditReport
 from compliance.outputs.files import check_output
 from compliance.rules.load import load_rules
-from compliance.sources import ColumnMapping
 
 __all__ = ["AuditOptions", "pseudonym_key_from_environment", "run"]
 
@@ -30,6 +34,7 @@ class AuditOptions:
     mapping_path: str | None = None
     default_tz: str | None = None  # for datetimes without an offset
     input_format: str | None = None  # else by file ending
+    query: str | None = None  # a database URL input's query
     pseudonym_key: bytes | None = None
     progress: bool = False
 
@@ -60,7 +65,8 @@ def run(
     rejected ones (the CLI prints its line)."""
     write = options.writes.writer("audit")
     rules = load_rules(*specs)
-    mapping = ColumnMapping.load(options.mapping_path) if options.mapping_path else None
+    reading = InputOptions(options.input_format, options.mapping_path, options.query)
+    mapping = reading.mapping()
     check_inputs(inputs)
     check_output(options.output, inputs)
     check_time_zone(options.default_tz)

@@ -1,30 +1,62 @@
-"""``compliance explain``: how each finding of one case was computed, step by step."""
+"""``compliance explain``: how each finding of one case was computed, step by step. The case
+comes from any source (a one-case JSON file, or any input with ``--case ID``)."""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-import orjson
-
-from compliance.commands.inputs import as_of_instant
+from compliance.commands.inputs import InputOptions, as_of_instant, check_inputs, read_items
 from compliance.engine import Engine
 from compliance.errors import ComplianceError
 from compliance.outputs.terminal import explanation_lines
 from compliance.rules.load import load_rules
+from compliance.sources import Item
 
 __all__ = ["run"]
 
 
 def run(
-    case_path: str, rule: str | None, specs: list[str], as_of: str | None, default_tz: str | None
+    source: str,
+    rule: str | None,
+    specs: list[str],
+    as_of: str | None,
+    default_tz: str | None,
+    case_id: str | None = None,
+    reading: InputOptions = InputOptions(),
 ) -> None:
     """``as_of`` as given on the command line (read after the case and the rules)."""
-    try:
-        case = orjson.loads(Path(case_path).read_bytes())
-    except (OSError, orjson.JSONDecodeError) as exc:
-        raise ComplianceError(f"{case_path}: {exc}") from None
+    check_inputs([source])
+    case = _the_case(source, case_id, reading)
     engine = Engine(load_rules(*specs), default_tz=default_tz)
     result = engine.evaluate(case, as_of=as_of_instant(as_of))
     for line in explanation_lines(result, rule):
         sys.stdout.write(line + "\n")
+
+
+def _the_case(source: str, case_id: str | None, reading: InputOptions) -> dict[str, object]:
+    """The one case of ``source``, or the one with ``case_id``; a rejected one is an error."""
+    found: Item | None = None
+    seen = 0
+    for item in read_items([source], reading):
+        seen += 1
+        item_id = _case_id(item)
+        if case_id is None:
+            if seen > 1:
+                raise ComplianceError(f"{source} holds several cases: name one with --case ID")
+            found = item
+        elif item_id == case_id:
+            found = item
+            break
+    if found is None:
+        what = f"no case {case_id!r}" if case_id is not None else "no case"
+        raise ComplianceError(f"{source}: {what} ({seen} read)")
+    if found.error is not None or found.case is None:
+        raise ComplianceError(str(found.error or "unreadable case"))
+    return found.case
+
+
+def _case_id(item: Item) -> str | None:
+    if item.case is not None:
+        value = item.case.get("case_id")
+        return None if value is None else str(value)
+    return item.error.case_id if item.error is not None else None

@@ -6,7 +6,12 @@ import datetime as dt
 import sys
 
 from compliance.audit import AuditSummary
-from compliance.commands.inputs import check_inputs, evaluated_cases, report_rejected
+from compliance.commands.inputs import (
+    InputOptions,
+    check_inputs,
+    evaluated_cases,
+    report_rejected,
+)
 from compliance.indicators import IndicatorAccumulator, IndicatorResult
 from compliance.outputs import output_for
 from compliance.outputs.documents import IndicatorReport
@@ -16,15 +21,21 @@ __all__ = ["run"]
 
 
 def run(
-    inputs: list[str], specs: list[str], as_of: dt.datetime, output_format: str, workers: int
+    inputs: list[str],
+    specs: list[str],
+    as_of: dt.datetime,
+    output_format: str,
+    workers: int,
+    reading: InputOptions = InputOptions(),
 ) -> list[IndicatorResult]:
     write = output_for("indicators", output_format).writer("indicators")
     rules = load_rules(*specs)
     check_inputs(inputs)
+    read_options = reading.run_options()
     summary = AuditSummary(as_of.isoformat(), specs, inputs)
     accumulator = IndicatorAccumulator(rules.rules)
     for outcome in evaluated_cases(
-        inputs, rules, specs, as_of, summary, accumulator, workers=workers
+        inputs, rules, specs, as_of, summary, accumulator, workers=workers, **read_options
     ):
         report_rejected(outcome)
     results = accumulator.results()

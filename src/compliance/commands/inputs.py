@@ -1,11 +1,14 @@
-"""What the corpus commands share: the audit instant, the rule packs, the input files, and the
-stream of evaluated cases (with one stderr line per rejected case)."""
+"""What the corpus commands share: the audit instant, the rule packs, the input layer (every
+source through ``compliance.sources``, with ``--mapping``, ``--input-format`` and ``--query``),
+and the stream of evaluated cases (with one stderr line per rejected case)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
 from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,8 +18,18 @@ from compliance.errors import ComplianceError
 from compliance.indicators import IndicatorAccumulator
 from compliance.privacy import printable, pseudonym, pseudonymise_text
 from compliance.rules.load import RuleSet
+from compliance.sources import ColumnMapping, Item, is_database_url, read_cases
 
-__all__ = ["DEFAULT_TZ", "as_of_instant", "check_inputs", "evaluated_cases", "report_rejected"]
+__all__ = [
+    "CURRENT_INPUT_OPTIONS",
+    "DEFAULT_TZ",
+    "InputOptions",
+    "as_of_instant",
+    "check_inputs",
+    "evaluated_cases",
+    "read_items",
+    "report_rejected",
+]
 
 DEFAULT_TZ = ZoneInfo("Europe/Copenhagen")  # what a date-only --as-of means when none is given
 
@@ -30,8 +43,40 @@ def as_of_instant(value: str | None) -> dt.datetime:
     return parse_as_of(value, DEFAULT_TZ)
 
 
+@dataclass(frozen=True)
+class InputOptions:
+    """How the inputs are read: their format (else by ending, or a database URL), the column
+    mapping file, and the query for a database source (overrides the mapping's ``query:``)."""
+
+    input_format: str | None = None
+    mapping_path: str | None = None
+    query: str | None = None
+
+    def mapping(self) -> ColumnMapping | None:
+        mapping = ColumnMapping.load(self.mapping_path) if self.mapping_path else None
+        if self.query:
+            mapping = replace(mapping or ColumnMapping(), query=self.query)
+        return mapping
+
+    def run_options(self) -> dict[str, Any]:
+        """The keywords ``evaluated_cases`` passes on to the reader."""
+        return {"input_format": self.input_format, "mapping": self.mapping()}
+
+
+#: How ``rules diff`` reads its corpus (set by commands/rules.diff for ruletools/diff.py).
+CURRENT_INPUT_OPTIONS: ContextVar[InputOptions] = ContextVar(
+    "CURRENT_INPUT_OPTIONS",
+    default=InputOptions(),  # noqa: B039 - frozen, never mutated
+)
+
+
 def check_inputs(inputs: Iterable[str]) -> None:
+    """Every input is a file or a database URL (before anything is read)."""
+    if not inputs:
+        raise ComplianceError("no input given")
     for path in inputs:
+        if is_database_url(path):
+            continue
         if path == "-":
             raise ComplianceError(
                 "-: reading standard input is not supported; save it to a file (FILE.jsonl) "
@@ -44,6 +89,14 @@ def check_inputs(inputs: Iterable[str]) -> None:
         if not Path(path).is_file():
             problem = "not a regular file" if Path(path).exists() else "no such file"
             raise ComplianceError(f"{path}: {problem}")
+
+
+def read_items(inputs: Iterable[str], options: InputOptions = InputOptions()) -> Iterator[Item]:
+    """Every case of the inputs as read (parsed), for commands that evaluate by themselves."""
+    mapping = options.mapping()
+    for path in inputs:
+        for item in read_cases(path, options.input_format, mapping):
+            yield item.parsed()
 
 
 def report_rejected(outcome: CaseOutcome, pseudonym_key: bytes | None = None) -> None:
@@ -73,4 +126,16 @@ def evaluated_cases(
 ) -> Iterator[CaseOutcome]:
     """Every case of the inputs evaluated, counted into ``summary`` (and ``indicators``)."""
     outcomes = run_audit(inputs, rules, specs, as_of, **run_options)
-    return accumulate(outcomes, summary, indicators)
+    return _not_empty(accumulate(outcomes, summary, indicators), summary, inputs)
+
+
+def _not_empty(
+    outcomes: Iterator[CaseOutcome], summary: AuditSummary, inputs: list[str]
+) -> Iterator[CaseOutcome]:
+    """The outcomes; an input that yields no case at all is the user's mistake, not a green
+    run (raised at the end, so a writer's partial file is removed)."""
+    yield from outcomes
+    if summary.cases_read == 0:
+        raise ComplianceError(
+            f"no case read from {', '.join(inputs)}: the input is empty or has only a header"
+        )

@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
+
+if TYPE_CHECKING:
+    from compliance.commands.inputs import InputOptions
 
 __all__ = ["catalogue", "diff", "lint", "test"]
 
@@ -50,10 +54,22 @@ def catalogue(paths: list[str], output: str | None) -> int:
 
 
 def diff(
-    old: str, new: str, cases: list[str], as_of: dt.datetime, output_format: str, extra: list[str]
+    old: str,
+    new: str,
+    cases: list[str],
+    as_of: dt.datetime,
+    output_format: str,
+    extra: list[str],
+    reading: InputOptions | None = None,
 ) -> int:
     """1 if any finding changed (a CI gate can stop on it), else 0."""
+    from compliance.commands.inputs import CURRENT_INPUT_OPTIONS, InputOptions, check_inputs
     from compliance.ruletools.diff import diff_command
 
-    changed = diff_command(old, new, cases, as_of, output_format, extra)
+    check_inputs(cases)
+    token = CURRENT_INPUT_OPTIONS.set(reading or InputOptions())
+    try:
+        changed = diff_command(old, new, cases, as_of, output_format, extra)
+    finally:
+        CURRENT_INPUT_OPTIONS.reset(token)
     return 1 if changed else 0

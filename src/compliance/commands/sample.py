@@ -11,7 +11,7 @@ import random
 import sys
 
 from compliance.audit import AuditSummary, CaseOutcome
-from compliance.commands.inputs import check_inputs, evaluated_cases
+from compliance.commands.inputs import InputOptions, check_inputs, evaluated_cases
 from compliance.outputs import output_for
 from compliance.outputs.documents import DrawnCase
 from compliance.rules.load import load_rules
@@ -29,13 +29,15 @@ def run(
     seed: int,
     stratify: str,
     output_format: str,
+    reading: InputOptions = InputOptions(),
 ) -> None:
     write = output_for("sample", output_format).writer("sample")
     rules = load_rules(*specs)
     check_inputs(inputs)
+    read_options = reading.run_options()
     summary = AuditSummary(as_of.isoformat(), specs, inputs)
     strata: Strata = {}
-    for outcome in evaluated_cases(inputs, rules, specs, as_of, summary):
+    for outcome in evaluated_cases(inputs, rules, specs, as_of, summary, **read_options):
         _add_candidates(strata, outcome, stratify)
     drawn = draw(strata, n, seed)
     write(drawn)

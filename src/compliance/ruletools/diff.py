@@ -23,11 +23,11 @@ from typing import Any
 
 import orjson
 
+from compliance.commands.inputs import CURRENT_INPUT_OPTIONS, read_items
 from compliance.engine import Engine
 from compliance.errors import ComplianceError, RuleError
 from compliance.privacy import mask_cpr
 from compliance.rules.load import load_rules, resolve_pack
-from compliance.sources import read_cases
 
 __all__ = ["Change", "diff_command", "diff_findings"]
 
@@ -116,7 +116,7 @@ def _index(
 ) -> dict[Key, tuple[str, str | None]]:
     out: dict[Key, tuple[str, str | None]] = {}
     for path in cases:
-        for item in read_cases(path):
+        for item in read_items([path], CURRENT_INPUT_OPTIONS.get()):
             if item.case is None:
                 continue
             try:

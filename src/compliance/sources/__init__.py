@@ -22,6 +22,7 @@ __all__ = [
     "ReadOptions",
     "Source",
     "detect_format",
+    "is_database_url",
     "read_cases",
     "source_named",
 ]
@@ -44,6 +45,10 @@ SOURCES = (
     Source("json", "json", (".json",)),
     Source("jsonl", "jsonl", (".jsonl", ".ndjson")),
     Source("csv", "csv", (".csv", ".tsv", ".txt")),
+    Source("xes", "xes", (".xes", ".xes.gz", ".xes.zip")),
+    Source("xlsx", "spreadsheet", (".xlsx", ".xlsm")),
+    Source("parquet", "parquet", (".parquet", ".pq")),
+    Source("sql", "sql", ()),  # a database URL (sqlite:///x.db, postgresql+psycopg://...)
 )
 
 
@@ -55,15 +60,24 @@ def source_named(name: str) -> Source:
 
 
 def detect_format(path: str) -> str:
-    """The format of ``path`` by its ending."""
+    """The format of ``path``: ``sql`` for a database URL, else by its ending."""
+    if is_database_url(path):
+        return "sql"
     low = path.lower()
     for source in SOURCES:
         if low.endswith(source.endings):
             return source.name
-    endings = [source.endings[0] for source in SOURCES]
+    endings = [source.endings[0] for source in SOURCES if source.endings]
     raise ComplianceError(
-        f"{path}: unknown input format (use {', '.join(endings[:-1])} or {endings[-1]})"
+        f"{path}: unknown input format (use {', '.join(endings)} or a database URL, "
+        "or name it with --input-format)"
     )
+
+
+def is_database_url(text: str) -> bool:
+    """``sqlite:///cases.db``, ``postgresql+psycopg://...``: a SQL source, not a file."""
+    scheme, sep, _ = text.partition("://")
+    return bool(sep) and scheme.replace("+", "").replace("_", "").isalnum() and len(scheme) > 1
 
 
 def read_cases(

@@ -11,9 +11,11 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from compliance.errors import ComplianceError
+from compliance.sources.item import Item
+from compliance.sources.options import ReadOptions
 from compliance.sources.rows import Row
 
-__all__ = ["parquet_rows"]
+__all__ = ["parquet_rows", "read"]
 
 BATCH_ROWS = 65_536
 
@@ -53,3 +55,10 @@ def parquet_rows(
             for values in batch.to_pylist():
                 r += 1
                 yield Row(values, path, f"row group {group + 1} row {r}")
+
+
+def read(path: str, options: ReadOptions) -> Iterator[Item]:
+    """The cases of a Parquet export, through the mapping like any table."""
+    from compliance.sources.table import table_items
+
+    yield from table_items(parquet_rows(path), path, options.mapping)

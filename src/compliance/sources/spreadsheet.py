@@ -21,9 +21,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 from compliance.errors import ComplianceError
+from compliance.sources.item import Item
+from compliance.sources.options import ReadOptions
 from compliance.sources.rows import Row
 
-__all__ = ["Engine", "cell_value", "xlsx_rows"]
+__all__ = ["Engine", "cell_value", "read", "xlsx_rows"]
 
 Engine = Literal["calamine", "openpyxl"]
 
@@ -119,3 +121,11 @@ def _sheet_name(path: str, names: list[str], sheet: str | int | None) -> str:
     elif sheet in names:
         return sheet
     raise ComplianceError(f"{path}: no sheet {sheet!r} (sheets: {names})")
+
+
+def read(path: str, options: ReadOptions) -> Iterator[Item]:
+    """The cases of an XLSX export (the mapping's ``sheet``, default the first)."""
+    from compliance.sources.table import table_items
+
+    mapping = options.mapping
+    yield from table_items(xlsx_rows(path, mapping.sheet if mapping else None), path, mapping)

@@ -21,9 +21,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from compliance.errors import ComplianceError
+from compliance.sources.item import Item
+from compliance.sources.options import ReadOptions
 from compliance.sources.rows import Row
 
-__all__ = ["display_url", "query_rows"]
+__all__ = ["display_url", "query_rows", "read"]
 
 BATCH_ROWS = 10_000
 
@@ -75,3 +77,13 @@ def query_rows(
         raise ComplianceError(f"{shown}: query failed: {reason}") from None
     finally:
         engine.dispose()
+
+
+def read(url: str, options: ReadOptions) -> Iterator[Item]:
+    """The cases of a query (``--query`` or the mapping's ``query:``) against ``url``."""
+    from compliance.sources.table import table_items
+
+    mapping = options.mapping
+    if mapping is None or not mapping.query:
+        raise ComplianceError(f"{display_url(url)}: a database source needs --query 'SELECT ...'")
+    yield from table_items(query_rows(url, mapping.query), display_url(url), mapping)
