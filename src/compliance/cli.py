@@ -39,6 +39,7 @@ AsOfOpt = Annotated[
     typer.Option("--as-of", help="instant or date (a date means the end of that day); default now"),
 ]
 INPUT_FORMATS = "|".join(source.name for source in SOURCES)
+LangOpt = Annotated[str, typer.Option("--lang", help="language of the human-facing outputs: da|en")]
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -62,9 +63,52 @@ def _as_of(value: str | None) -> dt.datetime:
     from compliance.commands.inputs import as_of_instant
 
     try:
-        return as_of_instant(value)
+        instant = as_of_instant(value)
     except ComplianceError as exc:
         _fail(str(exc))
+    if value is None:  # said, so nobody mistakes "now" for a chosen audit date
+        typer.echo(f"note: no --as-of given; auditing as of now, {instant.isoformat()}", err=True)
+    return instant
+
+
+def _checked(check: Any, *args: Any) -> Any:
+    """A value checked by ``compliance.commands.choices`` (exit 2 with "did you mean")."""
+    from compliance.commands import choices
+
+    try:
+        return getattr(choices, check)(*args)
+    except ComplianceError as exc:
+        _fail(str(exc))
+
+
+def _format(document: str, value: str) -> str:
+    from compliance.outputs import OUTPUTS
+
+    return str(_checked("check_choice", "--format", value, list(OUTPUTS[document])))
+
+
+def _lang(value: str) -> str:
+    from compliance.commands.choices import LANGUAGES
+
+    return str(_checked("check_choice", "--lang", value, LANGUAGES))
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"compliance {version('casework-compliance')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="show the version"),
+    ] = False,
+) -> None:
+    """Statutory deadlines and compliance checks over case timelines."""
 
 
 # -- corpus commands -----------------------------------------------------------------------------
@@ -103,22 +147,31 @@ def audit(
     progress: Annotated[
         bool | None, typer.Option(help="progress bar (default: when stderr is a terminal)")
     ] = None,
+    lang: LangOpt = "da",
 ) -> None:
     """Evaluate exported case histories and write findings or a report."""
     from dataclasses import replace
 
     from compliance.commands import audit as command
+    from compliance.model import STATUSES
 
+    statuses = (
+        _checked("check_choices", "--status", (s.strip() for s in status.split(",")), STATUSES)
+        if status is not None
+        else None
+    )
     try:
         options = command.AuditOptions(
-            output_format,
+            _format("audit", output_format),
             output,
-            workers=workers,
-            statuses=frozenset(s.strip() for s in status.split(",")) if status else None,
+            workers=_checked("check_positive", "--workers", workers),
+            statuses=statuses,
             mapping_path=mapping,
             default_tz=tz,
             input_format=input_format,
             progress=sys.stderr.isatty() if progress is None else progress,
+            lang=_lang(lang),
+            as_of_given=as_of is not None,
         )
         if pseudonymize:
             options = replace(options, pseudonym_key=command.pseudonym_key_from_environment())
@@ -126,6 +179,8 @@ def audit(
     except ComplianceError as exc:
         _fail(str(exc))
     typer.echo(summary.line(), err=True)
+    if summary.rejected and not summary.evaluated:
+        _fail("no case in the input could be read (see the rejected: lines above)")
     if strict and summary.rejected:
         raise typer.Exit(1)
 
@@ -139,7 +194,7 @@ def explain(
     tz: Annotated[str | None, typer.Option(help="time zone for datetimes without offset")] = None,
 ) -> None:
     """Show how each finding for one case was computed, step by step."""
-    _call("explain", "run", case, rule, rules or ["dk"], as_of, tz)
+    _call("explain", "run", case, rule, rules or ["dk"], _as_of(as_of), tz)
 
 
 @app.command()
@@ -152,9 +207,12 @@ def agenda(
         str, typer.Option("--format", "-f", help=format_help("agenda"))
     ] = "table",
     output: Annotated[str | None, typer.Option("--output", "-o")] = None,
+    lang: LangOpt = "da",
 ) -> None:
     """What falls due within the horizon (open obligations), soonest first; overdue ones too."""
-    _call("agenda", "run", inputs, rules or ["dk"], _as_of(as_of), horizon, output_format, output)
+    output_format, lang = _format("agenda", output_format), _lang(lang)
+    instant = _as_of(as_of)
+    _call("agenda", "run", inputs, rules or ["dk"], instant, horizon, output_format, output, lang)
 
 
 @app.command()
@@ -165,10 +223,14 @@ def indicators(
     output_format: Annotated[
         str, typer.Option("--format", "-f", help=format_help("indicators"))
     ] = "table",
-    workers: Annotated[int, typer.Option()] = 1,
+    workers: Annotated[int, typer.Option(help="parallel worker processes")] = 1,
+    lang: LangOpt = "da",
 ) -> None:
     """Indicators per period: numerator, denominator, share, target, met/missed."""
-    _call("indicators", "run", inputs, rules or ["dk"], _as_of(as_of), output_format, workers)
+    output_format, lang = _format("indicators", output_format), _lang(lang)
+    workers = _checked("check_positive", "--workers", workers)
+    instant = _as_of(as_of)
+    _call("indicators", "run", inputs, rules or ["dk"], instant, output_format, workers, lang)
 
 
 @app.command()
@@ -184,7 +246,12 @@ def sample(
     ] = "table",
 ) -> None:
     """Draw a reproducible sample of cases for manual review, with the reason each was drawn."""
-    _call("sample", "run", inputs, rules or ["dk"], _as_of(as_of), n, seed, stratify, output_format)
+    from compliance.commands.choices import STRATA
+
+    stratify = _checked("check_choice", "--stratify", stratify, STRATA)
+    output_format, n = _format("sample", output_format), _checked("check_positive", "--n", n)
+    instant = _as_of(as_of)
+    _call("sample", "run", inputs, rules or ["dk"], instant, n, seed, stratify, output_format)
 
 
 # -- rules ---------------------------------------------------------------------------------------
@@ -212,6 +279,7 @@ def rules_lint(
     strict: Annotated[bool, typer.Option(help="warnings fail too")] = False,
 ) -> None:
     """Schema and semantic checks with file:line messages."""
+    _checked("check_choice", "--format", output_format, ("text", "json"))
     raise typer.Exit(_call("rules", "lint", paths, output_format, strict))
 
 
@@ -238,6 +306,7 @@ def rules_diff(
     ] = [],  # noqa: B006
 ) -> None:
     """Impact of a rule change: every (case, rule, partition) whose status or due date changed."""
+    _checked("check_choice", "--format", output_format, ("text", "json", "markdown"))
     raise typer.Exit(_call("rules", "diff", old, new, cases, _as_of(as_of), output_format, extra))
 
 
@@ -268,6 +337,10 @@ def demo_generate(
     broken_rate: Annotated[float, typer.Option(help="share of cases given one data error")] = 0.0,
 ) -> None:
     """Generate realistic synthetic timelines (deterministic for a seed)."""
+    if not 0.0 <= broken_rate <= 1.0:
+        _fail(f"--broken-rate is a share between 0 and 1, not {broken_rate}")
+    if cases < 0:
+        _fail(f"--cases cannot be negative ({cases})")
     _call("demo", "run", cases, seed, output, start, end, broken_rate)
 
 

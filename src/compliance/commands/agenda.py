@@ -38,6 +38,7 @@ def run(
     horizon: str,
     output_format: str,
     output: str | None,
+    lang: str = "da",
 ) -> None:
     write = output_for("agenda", output_format).writer("agenda")
     rules = load_rules(*specs)
@@ -52,7 +53,7 @@ def run(
         items += [f for f in outcome.findings if _on_agenda(f, until)]
     items.sort(key=lambda f: (f._due_key or dt.date.max, f.case_id, f.rule))
     titles = {r.id: r.title for r in rules.rules}
-    write(Agenda(items, titles, as_of, local_as_of, until), output)
+    write(Agenda(items, titles, as_of, local_as_of, until, lang), output)
     sys.stderr.write(summary.line() + "\n")
 
 

@@ -31,6 +31,8 @@ class AuditOptions:
     input_format: str | None = None  # else by file ending
     pseudonym_key: bytes | None = None
     progress: bool = False
+    lang: str = "da"  # human-facing outputs (html, xlsx)
+    as_of_given: bool = True  # False: "now" was taken, and the outputs say so
 
     def __post_init__(self) -> None:
         """A choice that cannot work is refused before anything is read."""
@@ -85,7 +87,9 @@ def run(
     if options.progress:
         outcomes = with_progress(outcomes, count_lines(inputs))
     outcomes = _reporting_rejected(outcomes, options.pseudonym_key)
-    write(AuditReport(outcomes, summary, indicators, rules, emit), options.output)
+    report = AuditReport(outcomes, summary, indicators, rules, emit, options.lang)
+    report.as_of_given = options.as_of_given
+    write(report, options.output)
     return summary
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 import orjson
 
-from compliance.commands.inputs import as_of_instant
+from compliance.commands.choices import check_choice
 from compliance.engine import Engine
 from compliance.errors import ComplianceError
 from compliance.outputs.terminal import explanation_lines
@@ -17,14 +18,21 @@ __all__ = ["run"]
 
 
 def run(
-    case_path: str, rule: str | None, specs: list[str], as_of: str | None, default_tz: str | None
+    case_path: str,
+    rule: str | None,
+    specs: list[str],
+    as_of: dt.datetime,
+    default_tz: str | None,
 ) -> None:
-    """``as_of`` as given on the command line (read after the case and the rules)."""
+    """A ``rule`` that none of the loaded packs defines is a mistake (not "no obligation")."""
     try:
         case = orjson.loads(Path(case_path).read_bytes())
     except (OSError, orjson.JSONDecodeError) as exc:
         raise ComplianceError(f"{case_path}: {exc}") from None
-    engine = Engine(load_rules(*specs), default_tz=default_tz)
-    result = engine.evaluate(case, as_of=as_of_instant(as_of))
+    rules = load_rules(*specs)
+    if rule is not None:
+        check_choice("--rule", rule, sorted(r.id for r in rules.rules))
+    engine = Engine(rules, default_tz=default_tz)
+    result = engine.evaluate(case, as_of=as_of)
     for line in explanation_lines(result, rule):
         sys.stdout.write(line + "\n")

@@ -16,7 +16,12 @@ __all__ = ["run"]
 
 
 def run(
-    inputs: list[str], specs: list[str], as_of: dt.datetime, output_format: str, workers: int
+    inputs: list[str],
+    specs: list[str],
+    as_of: dt.datetime,
+    output_format: str,
+    workers: int,
+    lang: str = "da",
 ) -> list[IndicatorResult]:
     write = output_for("indicators", output_format).writer("indicators")
     rules = load_rules(*specs)
@@ -28,6 +33,6 @@ def run(
     ):
         report_rejected(outcome)
     results = accumulator.results()
-    write(IndicatorReport(results, as_of))
+    write(IndicatorReport(results, as_of, lang))
     sys.stderr.write(summary.line() + "\n")
     return results

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from compliance.rules.load import RuleSet
     from compliance.rules.schema import Title
 
-__all__ = ["Agenda", "AuditReport", "DrawnCase", "IndicatorReport"]
+__all__ = ["Agenda", "AuditReport", "DrawnCase", "IndicatorReport", "period_in_progress"]
 
 
 @dataclass
@@ -29,6 +29,8 @@ class AuditReport:
     indicators: IndicatorAccumulator
     rules: RuleSet
     emit: Emit
+    lang: str = "da"  # of the human-facing formats (html, xlsx)
+    as_of_given: bool = True  # False: the audit instant is the time of the run
 
     def serialised_lines(self) -> Iterator[bytes]:
         """The JSON Lines of each case's findings, as the evaluating process wrote them."""
@@ -74,12 +76,14 @@ class Agenda:
     as_of: dt.datetime
     local_as_of: dt.datetime
     until: dt.date
+    lang: str = "da"
 
 
 @dataclass
 class IndicatorReport:
     results: list[IndicatorResult]
     as_of: dt.datetime
+    lang: str = "da"
 
 
 @dataclass
@@ -89,3 +93,21 @@ class DrawnCase:
     case_id: str
     stratum: str
     why: str
+
+
+def period_in_progress(period: str, as_of: dt.datetime) -> bool:
+    """Whether an indicator period (``2025``, ``2025-Q3``, ``2025-07``) has not ended by the
+    audit date: its share may still change, so it is no verdict yet. ``all`` has no end."""
+    if period == "all":
+        return False
+    year, _, part = period.partition("-")
+    if not part:
+        last = dt.date(int(year), 12, 31)
+    elif part.startswith("Q"):
+        month = int(part[1:]) * 3
+        last = dt.date(int(year) + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    else:
+        month = int(part)
+        last = dt.date(int(year) + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    day = as_of.date()
+    return last > day or (last == day and as_of.time() != dt.time.max)

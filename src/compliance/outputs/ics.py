@@ -7,6 +7,7 @@ import datetime as dt
 from compliance.model import Finding
 from compliance.outputs.documents import Agenda
 from compliance.outputs.files import atomic_binary
+from compliance.outputs.messages import messages
 from compliance.privacy import mask_cpr
 
 __all__ = ["write_agenda"]
@@ -26,12 +27,14 @@ def _event(finding: Finding, agenda: Agenda, stamp: str) -> list[str]:
     f = finding
     day = (f._due_key or agenda.as_of.date()).strftime("%Y%m%d")
     uid = f"{f.case_id}-{f.rule}-{f.partition or ''}-{f.occurrence or ''}-{f.trigger}@compliance"
-    title = agenda.titles[f.rule].da if f.rule in agenda.titles else f.rule
+    m = messages(agenda.lang)
+    known = agenda.titles.get(f.rule)
+    title = (known.da if m.lang == "da" else known.en) if known else f.rule
     return [
         "BEGIN:VEVENT",
         f"UID:{mask_cpr(uid)}",
         f"DTSTAMP:{stamp}",
         f"DTSTART;VALUE=DATE:{day}",
-        f"SUMMARY:{mask_cpr(f.case_id)}: {title} ({f.status})".replace(",", "\\,"),
+        f"SUMMARY:{mask_cpr(f.case_id)}: {title} ({m.status(f.status)})".replace(",", "\\,"),
         "END:VEVENT",
     ]

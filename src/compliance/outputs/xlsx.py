@@ -1,73 +1,248 @@
-"""An XLSX workbook: summary, compliance per rule, findings, indicators, rejected records."""
+"""An XLSX workbook an auditor can filter and sort: one sheet per view (Resumé, Pr. regel, Fund,
+Indikatorer, Afviste; English names with ``--lang en``), header rows frozen, an autofilter over
+every table, widths set, dates as dates and shares as percentages, the same numbers as the
+HTML report.
+
+Every text cell that came from data or rules is written as an explicit string (never a formula,
+whatever it starts with) with control characters removed (they make a workbook unreadable)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import orjson
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from compliance.audit import compliance_share
 from compliance.indicators import IndicatorResult
 from compliance.model import STATUSES
-from compliance.outputs.documents import AuditReport
+from compliance.outputs.confidence import Confidence
+from compliance.outputs.documents import AuditReport, period_in_progress
 from compliance.outputs.files import atomic_binary
+from compliance.outputs.messages import Messages, messages
 from compliance.outputs.rows import FINDING_COLUMNS, finding_row
-from compliance.privacy import mask_obj
+from compliance.privacy import mask_cpr
 
-__all__ = ["write_audit", "write_workbook"]
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-Sheet = tuple[list[str], list[list[Any]]]  # header, rows
-INDICATOR_COLUMNS = ["indicator", "period", "numerator", "denominator", "share", "target", "status"]
-ERROR_COLUMNS = ["source", "line", "case_id", "reason"]
+__all__ = ["Sheet", "write_audit", "write_workbook"]
+
+PERCENT = "0.0 %"
+DATE = "yyyy-mm-dd"
+DATETIME = "yyyy-mm-dd hh:mm"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_DATE_COLUMNS = {"triggered_at", "anchored_at", "due", "satisfied_at"}
+_MAX_WIDTH = 60
+
+
+@dataclass
+class Percent:
+    """A share written as a number with a percentage format."""
+
+    share: float | None
+
+
+@dataclass
+class Sheet:
+    name: str
+    header: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
 
 
 def write_audit(report: AuditReport, output: str | None) -> None:
     if output is None:  # the command refuses xlsx without -o (OUTPUTS: needs_file)
         raise ValueError("an XLSX workbook needs a file")
     findings = report.findings()
-    write_workbook(output, _sheets(report, findings))
+    write_workbook(output, _sheets(report, findings, messages(report.lang)))
 
 
-def write_workbook(path: str, sheets: dict[str, Sheet]) -> None:
+def write_workbook(path: str, sheets: Sequence[Sheet]) -> None:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    for name, (header, rows) in sheets.items():
-        sheet = workbook.create_sheet(title=name[:31])
-        sheet.append(header)
-        for row in rows:
-            sheet.append([mask_obj(v) if isinstance(v, str) else v for v in row])
+    fixed = dt.datetime(2000, 1, 1)  # no run time in the file: the same audit, the same content
+    workbook.properties.created = workbook.properties.modified = fixed
+    for sheet in sheets:
+        _write_sheet(workbook.create_sheet(title=sheet.name[:31]), sheet)
     with atomic_binary(path) as fh:
         workbook.save(fh)
 
 
-def _sheets(report: AuditReport, findings: list[dict[str, Any]]) -> dict[str, Sheet]:
-    summary = report.summary
-    titles = {r.id: r.title.en for r in report.rules.rules}
-    per_rule = [
-        [rule, titles.get(rule, ""), *[counts.get(s, 0) for s in STATUSES], _rounded(counts)]
-        for rule, counts in sorted(summary.by_rule.items())
+def _write_sheet(ws: WriteOnlyWorksheet, sheet: Sheet) -> None:
+    from openpyxl.utils import get_column_letter
+
+    widths = [len(h) for h in sheet.header]
+    for row in sheet.rows:
+        for i, value in enumerate(row):
+            widths[i] = max(widths[i], _width(value))
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = min(width + 2, _MAX_WIDTH)
+    ws.freeze_panes = "A2"
+    last = get_column_letter(len(sheet.header))
+    ws.auto_filter.ref = f"A1:{last}{len(sheet.rows) + 1}"
+    ws.append([_cell(ws, h) for h in sheet.header])
+    for row in sheet.rows:
+        ws.append([_cell(ws, v) for v in row])
+
+
+def _width(value: Any) -> int:
+    if isinstance(value, dt.datetime):
+        return 16
+    if isinstance(value, dt.date | Percent):
+        return 10
+    return len(str(value)) if value is not None else 0
+
+
+def _cell(ws: WriteOnlyWorksheet, value: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, Percent):
+        cell = WriteOnlyCell(ws, value.share)
+        cell.number_format = PERCENT
+        return cell
+    if isinstance(value, dt.datetime):
+        cell = WriteOnlyCell(ws, value)
+        cell.number_format = DATETIME
+        return cell
+    if isinstance(value, str):
+        cell = WriteOnlyCell(ws)
+        cell.value = mask_cpr(_CONTROL.sub("", value))
+        cell.data_type = "s"  # a string, even if it starts with "=": never a formula
+        return cell
+    return value
+
+
+def _sheets(report: AuditReport, findings: list[dict[str, Any]], m: Messages) -> list[Sheet]:
+    confidence = Confidence(report.rules)
+    as_of = dt.datetime.fromisoformat(report.summary.as_of)
+    return [
+        _summary_sheet(report, as_of, m),
+        _per_rule_sheet(report, confidence, m),
+        _findings_sheet(report, findings, confidence, m),
+        _indicator_sheet(report.indicator_results(), as_of, m),
+        Sheet(
+            m("sheet.rejected"),
+            [m(f"column.{c}") for c in ("source", "line", "case", "reason")],
+            [[e["source"], e["line"], e["case_id"], e["reason"]] for e in report.error_records()],
+        ),
     ]
-    indicators = [_indicator_cells(r) for r in report.indicator_results()]
-    errors = [[e[c] for c in ERROR_COLUMNS] for e in report.error_records()]
-    return {
-        "Summary": (["item", "value"], [[k, str(v)] for k, v in summary.to_dict().items()]),
-        "Per rule": (["rule", "title", *STATUSES, "compliance"], per_rule),
-        "Findings": (FINDING_COLUMNS, [_cells(finding_row(f)) for f in findings]),
-        "Indicators": (INDICATOR_COLUMNS, indicators),
-        "Errors": (ERROR_COLUMNS, errors),
-    }
 
 
-def _indicator_cells(r: IndicatorResult) -> list[Any]:
-    target = orjson.dumps(r.target).decode()
-    return [r.indicator, r.period, r.numerator, r.denominator, r.share, target, r.status]
+def _summary_sheet(report: AuditReport, as_of: dt.datetime, m: Messages) -> Sheet:
+    s = report.summary
+    yes_no = {True: m("yes"), False: m("no")}
+    rows: list[list[Any]] = [
+        [m("summary.as_of"), as_of.replace(tzinfo=None, microsecond=0)],
+        [m("summary.as_of_given"), yes_no[report.as_of_given]],
+        [m("summary.rules"), ", ".join(s.rules)],
+        [m("summary.inputs"), ", ".join(s.inputs)],
+        [m("card.cases_read"), s.cases_read],
+        [m("card.evaluated"), s.evaluated],
+        [m("card.rejected"), s.rejected],
+        [m("summary.reconciles"), yes_no[s.reconciles]],
+        [m("card.obligations"), sum(s.findings.values())],
+        [m("card.violations"), s.findings_total_violations()],
+        [m("card.compliance"), Percent(compliance_share(s.findings))],
+        *([m.status(x), s.findings.get(x, 0)] for x in STATUSES),
+        [m("summary.ignored_future_events"), s.ignored_future_events],
+    ]
+    return Sheet(m("sheet.summary"), [m("column.item"), m("column.value")], rows)
 
 
-def _cells(row: dict[str, Any]) -> list[Any]:
-    return [row.get(k) for k in FINDING_COLUMNS]
+def _per_rule_sheet(report: AuditReport, confidence: Confidence, m: Messages) -> Sheet:
+    rules = {r.id: r for r in report.rules.rules}
+    header = [
+        m("column.rule"),
+        m("column.title"),
+        m("column.municipality"),
+        m("column.confidence"),
+        *(m.status(x) for x in STATUSES),
+        m("column.compliance"),
+    ]
+    rows = []
+    for rule_id, counts in sorted(report.summary.by_rule.items()):
+        rule = rules.get(rule_id)
+        title = (rule.title.da if m.lang == "da" else rule.title.en) if rule else ""
+        municipality = _municipality(rule.scope if rule else {})
+        rows.append(
+            [
+                rule_id,
+                title,
+                municipality,
+                confidence.rule(rule_id),
+                *(counts.get(x, 0) for x in STATUSES),
+                Percent(compliance_share(counts)),
+            ]
+        )
+    return Sheet(m("sheet.per_rule"), header, rows)
 
 
-def _rounded(counts: dict[str, int]) -> float | None:
-    share = compliance_share(counts)
-    return None if share is None else round(share, 4)
+def _municipality(scope: dict[str, Any]) -> str:
+    """The municipality a rule is scoped to (a municipal pack), else empty (national law)."""
+    value = scope.get("municipality", scope.get("subject.municipality", ""))
+    if isinstance(value, dict):
+        value = value.get("in", value.get("eq", ""))
+    return ", ".join(value) if isinstance(value, list) else str(value or "")
+
+
+def _findings_sheet(
+    report: AuditReport, findings: list[dict[str, Any]], confidence: Confidence, m: Messages
+) -> Sheet:
+    rules = {r.id: r for r in report.rules.rules}
+    columns = [c for c in FINDING_COLUMNS if c != "explain"]
+    header = [m("column.municipality"), *(m(f"column.{c}") for c in columns)]
+    header += [m("column.confidence"), m("column.explain")]
+    rows = []
+    for finding in findings:
+        row = finding_row(finding)
+        rule = rules.get(finding["rule"])
+        cells = [_finding_cell(c, row.get(c), m) for c in columns]
+        code = confidence.finding(finding["rule"], finding.get("version"))
+        rows.append([_municipality(rule.scope if rule else {}), *cells, code, row.get("explain")])
+    return Sheet(m("sheet.findings"), header, rows)
+
+
+def _finding_cell(column: str, value: Any, m: Messages) -> Any:
+    if value is None:
+        return None
+    if column == "status":
+        return m.status(str(value))
+    if column in _DATE_COLUMNS and isinstance(value, str):
+        return _date_value(value)
+    return value
+
+
+def _date_value(text: str) -> dt.date | dt.datetime | str:
+    """``2024-03-05`` as a date, an instant as its local wall time (Excel has no offsets)."""
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+        return dt.datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        return text
+
+
+def _indicator_sheet(results: list[IndicatorResult], as_of: dt.datetime, m: Messages) -> Sheet:
+    columns = ("indicator", "title", "period", "numerator", "denominator", "share", "target")
+    header = [m(f"column.{c}") for c in (*columns, "status", "source")]
+    rows = []
+    for r in results:
+        in_progress = r.status != "insufficient_data" and period_in_progress(r.period, as_of)
+        target = r.target.get("min_share", r.target.get("max_share"))
+        source = r.source.get("document") or r.source.get("law", "")
+        rows.append(
+            [
+                r.indicator,
+                r.title["da" if m.lang == "da" else "en"],
+                r.period,
+                r.numerator,
+                r.denominator,
+                Percent(r.share),
+                Percent(target),
+                m.indicator_status("in_progress" if in_progress else r.status),
+                source,
+            ]
+        )
+    return Sheet(m("sheet.indicators"), header, rows)

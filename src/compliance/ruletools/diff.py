@@ -193,6 +193,8 @@ def render(
             o = f"{ch.old[0]} (due {ch.old[1]})" if ch.old else "—"
             n = f"{ch.new[0]} (due {ch.new[1]})" if ch.new else "—"
             lines.append(f"| {ch.case_id} | `{ch.rule}` | {ch.partition or ''} | {o} | {n} |")
+        if len(changes) > 50:
+            lines += ["", f"… and {len(changes) - 50} more (`--format json` lists every change)."]
         lines += ["", "</details>"]
         return "\n".join(lines)
     lines = [f"rule impact {old} -> {new}: {len(changes)} finding(s) changed"]
