@@ -155,7 +155,7 @@ def test_workbook_has_danish_sheets_real_dates_percentages_and_filters(
     res = run("audit", demo_slice, "--as-of", "2025-06-30", "-f", "xlsx", "-o", str(path))
     assert res.exit_code == 0, res.output
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Resumé", "Pr. regel", "Fund", "Indikatorer", "Afviste"]
+    assert wb.sheetnames == ["Resumé", "Pr. regel", "Pr. kommune", "Fund", "Indikatorer", "Afviste"]
     for ws in wb:
         assert ws.freeze_panes == "A2"
         assert ws.auto_filter.ref is not None and ws.auto_filter.ref.startswith("A1:")
@@ -170,6 +170,41 @@ def test_workbook_has_danish_sheets_real_dates_percentages_and_filters(
     summary = {row[0].value: row[1].value for row in wb["Resumé"].iter_rows(min_row=2)}
     assert summary["opgjort pr."] == dt.datetime(2025, 6, 30, 23, 59, 59)
     assert summary["sager læst"] == 300
+    assert {findings.cell(row=r, column=1).value for r in range(2, findings.max_row + 1)} == {
+        "Aarhus",
+        "Langeland",
+        "Morsø",
+        "Slagelse",
+    }
+    by_municipality = {r[0].value: r for r in wb["Pr. kommune"].iter_rows(min_row=2)}
+    html = run("audit", demo_slice, "--as-of", "2025-06-30", "--format", "html").stdout
+    slagelse = by_municipality["Slagelse"]
+    share = messages("da").percent(slagelse[3].value)
+    assert f"{messages('da').integer(slagelse[1].value)}</td>" in html
+    assert f"</span> {share}</td></tr>" in html  # the same numbers as the HTML
+
+
+def test_breakdown_by_a_chosen_subject_field(tmp_path: Path) -> None:
+    import openpyxl
+
+    cases = []
+    for i, district in enumerate(("Nord", "Syd", "Nord")):
+        case = json.loads(Path(EXAMPLE).read_text(encoding="utf-8"))
+        case["case_id"] = f"c{i}"
+        case["subject"] = {**case.get("subject", {}), "district": district}
+        cases.append(json.dumps(case))
+    source = tmp_path / "cases.jsonl"
+    source.write_text("\n".join(cases) + "\n", encoding="utf-8")
+    args = ["audit", str(source), "--as-of", "2024-07-13", "--group-by", "district"]
+    html = run(*args, "-f", "html").stdout
+    assert '<h2 id="district">Pr. district</h2>' in html
+    assert "<b>Nord</b>" in html and "<b>Syd</b>" in html
+    path = tmp_path / "a.xlsx"
+    assert run(*args, "-f", "xlsx", "-o", str(path)).exit_code == 0
+    findings = openpyxl.load_workbook(path)["Fund"]
+    assert findings.cell(row=1, column=2).value == "district"
+    column = {findings.cell(row=r, column=2).value for r in range(2, findings.max_row + 1)}
+    assert column == {"Nord", "Syd"}
 
 
 def test_workbook_never_writes_a_formula(tmp_path: Path) -> None:
@@ -208,3 +243,39 @@ def test_markdown_diff_says_how_many_changes_it_does_not_list(tmp_path: Path) ->
     assert changed > 50
     markdown = run(*args, "--format", "markdown").stdout
     assert f"… and {changed - 50} more (`--format json` lists every change)." in markdown
+
+
+# -- the demo corpus ------------------------------------------------------------------------------
+
+
+def test_demo_corpus_ends_at_the_export_date_and_follows_the_corrected_law(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "demo.jsonl"
+    res = run("demo", "generate", "--cases", "400", "--seed", "5", "-o", str(path))
+    assert res.exit_code == 0, res.output
+    cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    events = [e for c in cases for e in c["events"]]
+    assert max(str(e["at"])[:10] for e in events) <= "2025-06-30"
+    for case in cases:  # every reference still resolves after the cut
+        ids = {e["id"] for e in case["events"]}
+        assert all(ref in ids for e in case["events"] for ref in e.get("refs", ()))
+    reporters = {
+        (c["case_id"], e["id"]): e["attrs"]["reporter"]
+        for c in cases
+        for e in c["events"]
+        if e["type"] == "notification_received"
+    }
+    assert reporters
+    cited = {
+        reporters[(c["case_id"], ref)]
+        for c in cases
+        for e in c["events"]
+        if e["type"] == "notification_acknowledged"
+        for ref in e["refs"]
+    }
+    assert {"professional", "citizen"} <= cited and "anonymous" not in cited
+    whole = tmp_path / "whole.jsonl"
+    run("demo", "generate", "--cases", "400", "--seed", "5", "--until", "", "-o", str(whole))
+    assert "2026-" in whole.read_text(encoding="utf-8")
+    assert run("demo", "generate", "--until", "2024-01-01").exit_code == 2

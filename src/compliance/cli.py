@@ -148,6 +148,10 @@ def audit(
         bool | None, typer.Option(help="progress bar (default: when stderr is a terminal)")
     ] = None,
     lang: LangOpt = "da",
+    group_by: Annotated[
+        str | None,
+        typer.Option("--group-by", help="html/xlsx: also break down by this subject field"),
+    ] = None,
 ) -> None:
     """Evaluate exported case histories and write findings or a report."""
     from dataclasses import replace
@@ -172,6 +176,7 @@ def audit(
             progress=sys.stderr.isatty() if progress is None else progress,
             lang=_lang(lang),
             as_of_given=as_of is not None,
+            group_by=group_by.removeprefix("subject.") if group_by else None,
         )
         if pseudonymize:
             options = replace(options, pseudonym_key=command.pseudonym_key_from_environment())
@@ -335,13 +340,16 @@ def demo_generate(
     start: Annotated[str, typer.Option(help="first notification date")] = "2022-01-01",
     end: Annotated[str, typer.Option(help="last notification date")] = "2025-03-31",
     broken_rate: Annotated[float, typer.Option(help="share of cases given one data error")] = 0.0,
+    until: Annotated[
+        str, typer.Option(help="export date: no event after it ('' for whole stories)")
+    ] = "2025-06-30",
 ) -> None:
     """Generate realistic synthetic timelines (deterministic for a seed)."""
     if not 0.0 <= broken_rate <= 1.0:
         _fail(f"--broken-rate is a share between 0 and 1, not {broken_rate}")
     if cases < 0:
         _fail(f"--cases cannot be negative ({cases})")
-    _call("demo", "run", cases, seed, output, start, end, broken_rate)
+    _call("demo", "run", cases, seed, output, start, end, broken_rate, until or None)
 
 
 def main() -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from compliance.outputs.breakdown import Breakdown
 from compliance.privacy import pseudonym
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class AuditReport:
     emit: Emit
     lang: str = "da"  # of the human-facing formats (html, xlsx)
     as_of_given: bool = True  # False: the audit instant is the time of the run
+    breakdown: Breakdown = field(default_factory=Breakdown)  # filled as findings() reads
 
     def serialised_lines(self) -> Iterator[bytes]:
         """The JSON Lines of each case's findings, as the evaluating process wrote them."""
@@ -39,18 +41,28 @@ class AuditReport:
                 yield outcome.lines
 
     def findings(
-        self, *, violations_only: bool = False, limit: int | None = None
+        self,
+        *,
+        violations_only: bool = False,
+        limit: int | None = None,
+        subject_fields: tuple[str, ...] = (),
     ) -> list[dict[str, Any]]:
-        """The findings the --status filter keeps, as dicts (case ids pseudonymised if asked)."""
+        """The findings the --status filter keeps, as dicts (case ids pseudonymised if asked);
+        ``subject_fields`` adds the case's subject values as ``subject.<field>`` keys."""
         kept: list[dict[str, Any]] = []
         for outcome in self.outcomes:
+            self.breakdown.add(outcome, self.emit)
+            extra = {f"subject.{k}": outcome.subject.get(k) for k in subject_fields}
             for finding in outcome.findings:
                 if not self.emit.keep(finding):
                     continue
-                record = self.emit.record(finding)
                 wanted = finding.is_violation or not violations_only
                 if wanted and (limit is None or len(kept) < limit):
-                    kept.append(record)
+                    kept.append(
+                        {**self.emit.record(finding), **extra}
+                        if extra
+                        else self.emit.record(finding)
+                    )
         return kept
 
     def error_records(self) -> list[dict[str, Any]]:

@@ -151,6 +151,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "period confirmed, section from a secondary source; M from memory; ? not confirmed). A "
         "finding is never more certain than its source.",
     ),
+    # breakdowns
+    "municipality.heading": ("Pr. kommune", "By municipality"),
+    "group.heading": ("Pr. {column}", "By {column}"),
+    "column.obligations": ("forpligtelser", "obligations"),
+    "column.violations": ("overtrædelser", "violations"),
+    "unknown.value": ("(ikke angivet)", "(not stated)"),
+    "trend.heading": ("Udvikling", "Trend"),
+    "trend.rules": (
+        "Overholdelse pr. regel måned for måned (fristens måned). Den stiplede linje er 90 %.",
+        "Compliance per rule month by month (month of the due date). The dashed line is 90%.",
+    ),
+    "trend.indicators": (
+        "Indikatorer periode for periode; den stiplede linje er målet, åbne punkter er perioder "
+        "i gang.",
+        "Indicators period by period; the dashed line is the target, open dots are periods in "
+        "progress.",
+    ),
     # months chart
     "months.heading": (
         "Overtrædelser pr. måned (fristens måned; brud når de skete)",

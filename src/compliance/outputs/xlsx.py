@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from compliance.audit import compliance_share
 from compliance.indicators import IndicatorResult
-from compliance.model import STATUSES
+from compliance.model import STATUSES, VIOLATIONS
 from compliance.outputs.confidence import Confidence
 from compliance.outputs.documents import AuditReport, period_in_progress
 from compliance.outputs.files import atomic_binary
@@ -54,7 +54,9 @@ class Sheet:
 def write_audit(report: AuditReport, output: str | None) -> None:
     if output is None:  # the command refuses xlsx without -o (OUTPUTS: needs_file)
         raise ValueError("an XLSX workbook needs a file")
-    findings = report.findings()
+    group_by = report.breakdown.group_by
+    fields = ("municipality", group_by) if group_by else ("municipality",)
+    findings = report.findings(subject_fields=fields)
     write_workbook(output, _sheets(report, findings, messages(report.lang)))
 
 
@@ -120,6 +122,7 @@ def _sheets(report: AuditReport, findings: list[dict[str, Any]], m: Messages) ->
     return [
         _summary_sheet(report, as_of, m),
         _per_rule_sheet(report, confidence, m),
+        _municipality_sheet(report.breakdown.by_municipality, m),
         _findings_sheet(report, findings, confidence, m),
         _indicator_sheet(report.indicator_results(), as_of, m),
         Sheet(
@@ -179,6 +182,21 @@ def _per_rule_sheet(report: AuditReport, confidence: Confidence, m: Messages) ->
     return Sheet(m("sheet.per_rule"), header, rows)
 
 
+def _municipality_sheet(counts: dict[str, Any], m: Messages) -> Sheet:
+    """The HTML's by-municipality table: obligations, violations, compliance."""
+    header = [m(f"column.{c}") for c in ("municipality", "obligations", "violations", "compliance")]
+    rows = [
+        [
+            value,
+            sum(by_status.values()),
+            sum(by_status.get(x, 0) for x in VIOLATIONS),
+            Percent(compliance_share(by_status)),
+        ]
+        for value, by_status in sorted(counts.items())
+    ]
+    return Sheet(m("municipality.heading"), header, rows)
+
+
 def _municipality(scope: dict[str, Any]) -> str:
     """The municipality a rule is scoped to (a municipal pack), else empty (national law)."""
     value = scope.get("municipality", scope.get("subject.municipality", ""))
@@ -192,15 +210,18 @@ def _findings_sheet(
 ) -> Sheet:
     rules = {r.id: r for r in report.rules.rules}
     columns = [c for c in FINDING_COLUMNS if c != "explain"]
-    header = [m("column.municipality"), *(m(f"column.{c}") for c in columns)]
-    header += [m("column.confidence"), m("column.explain")]
+    group_by = report.breakdown.group_by
+    header = [m("column.municipality"), *([group_by] if group_by else [])]
+    header += [*(m(f"column.{c}") for c in columns), m("column.confidence"), m("column.explain")]
     rows = []
     for finding in findings:
         row = finding_row(finding)
         rule = rules.get(finding["rule"])
+        where = finding.get("subject.municipality") or _municipality(rule.scope if rule else {})
+        group = [finding.get(f"subject.{group_by}")] if group_by else []
         cells = [_finding_cell(c, row.get(c), m) for c in columns]
         code = confidence.finding(finding["rule"], finding.get("version"))
-        rows.append([_municipality(rule.scope if rule else {}), *cells, code, row.get("explain")])
+        rows.append([where, *group, *cells, code, row.get("explain")])
     return Sheet(m("sheet.findings"), header, rows)
 
 
