@@ -279,3 +279,26 @@ def test_demo_corpus_ends_at_the_export_date_and_follows_the_corrected_law(
     run("demo", "generate", "--cases", "400", "--seed", "5", "--until", "", "-o", str(whole))
     assert "2026-" in whole.read_text(encoding="utf-8")
     assert run("demo", "generate", "--until", "2024-01-01").exit_code == 2
+
+
+def test_diff_reports_indicator_changes(tmp_path: Path) -> None:
+    import shutil
+
+    new = tmp_path / "slagelse"
+    shutil.copytree("rules/municipal/slagelse", new)
+    rule = new / "investigation-6-weeks.yaml"
+    text = rule.read_text(encoding="utf-8")
+    rule.write_text(text.replace("success: {within: 6 weeks}", "success: {within: 2 weeks}"))
+    args = ["rules", "diff", "--old", "municipal/slagelse", "--new", str(new), "--with", "dk"]
+    args += ["--cases", DEMO, "--as-of", "2025-06-30"]
+    res = run(*args, "--format", "json")
+    assert res.exit_code == 1  # something changed, though no finding did
+    report = json.loads(res.stdout)
+    assert report["changed"] == 0
+    moved = {(c["indicator"], c["period"]): c for c in report["indicator_changes"]}
+    change = moved[("slagelse.investigation.within-6-weeks", "2024")]
+    assert change["new"]["numerator"] < change["old"]["numerator"]
+    assert change["old"]["denominator"] == change["new"]["denominator"]
+    text_out = run(*args).stdout
+    assert "indicators: " in text_out and "slagelse.investigation.within-6-weeks 2024: " in text_out
+    assert "#### Indicators" in run(*args, "--format", "markdown").stdout
