@@ -302,3 +302,11 @@ def test_diff_reports_indicator_changes(tmp_path: Path) -> None:
     text_out = run(*args).stdout
     assert "indicators: " in text_out and "slagelse.investigation.within-6-weeks 2024: " in text_out
     assert "#### Indicators" in run(*args, "--format", "markdown").stdout
+
+
+def test_the_same_audit_gives_the_same_workbook_bytes(demo_slice: str, tmp_path: Path) -> None:
+    first, second = tmp_path / "1.xlsx", tmp_path / "2.xlsx"
+    for path in (first, second):
+        args = ["audit", demo_slice, "--as-of", "2025-06-30", "-f", "xlsx", "-o", str(path)]
+        assert run(*args).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()

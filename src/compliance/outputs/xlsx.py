@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from compliance.audit import compliance_share
 from compliance.indicators import IndicatorResult
@@ -23,9 +23,6 @@ from compliance.outputs.files import atomic_binary
 from compliance.outputs.messages import Messages, messages
 from compliance.outputs.rows import FINDING_COLUMNS, finding_row
 from compliance.privacy import mask_cpr
-
-if TYPE_CHECKING:
-    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 __all__ = ["Sheet", "write_audit", "write_workbook"]
 
@@ -61,32 +58,69 @@ def write_audit(report: AuditReport, output: str | None) -> None:
 
 
 def write_workbook(path: str, sheets: Sequence[Sheet]) -> None:
-    from openpyxl import Workbook
+    """XlsxWriter in constant-memory mode: about 2.5 times faster than openpyxl on the demo
+    audit and the same bytes for the same audit (docs/adr/0008)."""
+    import xlsxwriter
 
-    workbook = Workbook(write_only=True)
-    fixed = dt.datetime(2000, 1, 1)  # no run time in the file: the same audit, the same content
-    workbook.properties.created = workbook.properties.modified = fixed
-    for sheet in sheets:
-        _write_sheet(workbook.create_sheet(title=sheet.name[:31]), sheet)
     with atomic_binary(path) as fh:
-        workbook.save(fh)
+        workbook = xlsxwriter.Workbook(
+            fh,
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,  # a cell that came from data is never a formula
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        workbook.set_properties({"created": dt.datetime(2000, 1, 1)})  # no run time in the file
+        formats = {
+            "percent": workbook.add_format({"num_format": PERCENT}),
+            "datetime": workbook.add_format({"num_format": DATETIME}),
+            "date": workbook.add_format({"num_format": DATE}),
+            "header": workbook.add_format({"bold": True, "bg_color": "#F2F2F2"}),
+        }
+        for sheet in sheets:
+            _write_sheet(workbook.add_worksheet(sheet.name[:31]), sheet, formats)
+        workbook.close()
 
 
-def _write_sheet(ws: WriteOnlyWorksheet, sheet: Sheet) -> None:
-    from openpyxl.utils import get_column_letter
-
+def _write_sheet(ws: Any, sheet: Sheet, formats: dict[str, Any]) -> None:
     widths = [len(h) for h in sheet.header]
     for row in sheet.rows:
         for i, value in enumerate(row):
             widths[i] = max(widths[i], _width(value))
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = min(width + 2, _MAX_WIDTH)
-    ws.freeze_panes = "A2"
-    last = get_column_letter(len(sheet.header))
-    ws.auto_filter.ref = f"A1:{last}{len(sheet.rows) + 1}"
-    ws.append([_cell(ws, h) for h in sheet.header])
-    for row in sheet.rows:
-        ws.append([_cell(ws, v) for v in row])
+    for i, width in enumerate(widths):
+        ws.set_column(i, i, min(width + 2, _MAX_WIDTH))
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, len(sheet.rows), len(sheet.header) - 1)
+    for column, title in enumerate(sheet.header):
+        ws.write_string(0, column, _text(title), formats["header"])
+    for number, row in enumerate(sheet.rows, start=1):
+        for column, value in enumerate(row):
+            _write_cell(ws, number, column, value, formats)
+
+
+def _write_cell(ws: Any, row: int, column: int, value: Any, formats: dict[str, Any]) -> None:
+    if value is None:
+        return
+    if isinstance(value, Percent):
+        if value.share is not None:
+            ws.write_number(row, column, value.share, formats["percent"])
+    elif isinstance(value, dt.datetime):
+        ws.write_datetime(row, column, value, formats["datetime"])
+    elif isinstance(value, dt.date):
+        ws.write_datetime(row, column, value, formats["date"])
+    elif isinstance(value, bool):
+        ws.write_boolean(row, column, value)
+    elif isinstance(value, int | float):
+        ws.write_number(row, column, value)
+    else:
+        ws.write_string(row, column, _text(str(value)))
+
+
+def _text(value: str) -> str:
+    """Masked, without the control characters that make a workbook unreadable."""
+    return mask_cpr(_CONTROL.sub("", value))
 
 
 def _width(value: Any) -> int:
@@ -95,25 +129,6 @@ def _width(value: Any) -> int:
     if isinstance(value, dt.date | Percent):
         return 10
     return len(str(value)) if value is not None else 0
-
-
-def _cell(ws: WriteOnlyWorksheet, value: Any) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-
-    if isinstance(value, Percent):
-        cell = WriteOnlyCell(ws, value.share)
-        cell.number_format = PERCENT
-        return cell
-    if isinstance(value, dt.datetime):
-        cell = WriteOnlyCell(ws, value)
-        cell.number_format = DATETIME
-        return cell
-    if isinstance(value, str):
-        cell = WriteOnlyCell(ws)
-        cell.value = mask_cpr(_CONTROL.sub("", value))
-        cell.data_type = "s"  # a string, even if it starts with "=": never a formula
-        return cell
-    return value
 
 
 def _sheets(report: AuditReport, findings: list[dict[str, Any]], m: Messages) -> list[Sheet]:
