@@ -17,7 +17,14 @@ if TYPE_CHECKING:
     from compliance.rules.load import RuleSet
     from compliance.rules.schema import Title
 
-__all__ = ["Agenda", "AuditReport", "DrawnCase", "IndicatorReport", "period_in_progress"]
+__all__ = [
+    "Agenda",
+    "AuditReport",
+    "DrawnCase",
+    "IndicatorReport",
+    "indicator_status",
+    "period_in_progress",
+]
 
 
 @dataclass
@@ -123,3 +130,11 @@ def period_in_progress(period: str, as_of: dt.datetime) -> bool:
         last = dt.date(int(year) + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
     day = as_of.date()
     return last > day or (last == day and as_of.time() != dt.time.max)
+
+
+def indicator_status(result: IndicatorResult, as_of: dt.datetime) -> str:
+    """The status a human-facing output shows: ``in_progress`` for a period not ended at the
+    audit date (its share may still change), else the engine's (met, missed, insufficient_data)."""
+    if result.status != "insufficient_data" and period_in_progress(result.period, as_of):
+        return "in_progress"
+    return result.status

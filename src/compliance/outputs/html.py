@@ -18,7 +18,7 @@ from compliance.indicators import IndicatorResult
 from compliance.model import STATUSES, VIOLATIONS
 from compliance.outputs.breakdown import UNKNOWN, Breakdown
 from compliance.outputs.confidence import Confidence
-from compliance.outputs.documents import AuditReport, period_in_progress
+from compliance.outputs.documents import AuditReport, indicator_status
 from compliance.outputs.files import atomic_binary
 from compliance.outputs.messages import Messages, messages
 from compliance.outputs.terminal import target_text
@@ -151,7 +151,7 @@ def _indicator_chart(results: Sequence[IndicatorResult], as_of: dt.datetime, m: 
         y = 10 + i * row_h
         share = r.share or 0.0
         target = r.target.get("min_share", r.target.get("max_share", 0.0))
-        status = _indicator_status(r, as_of)
+        status = indicator_status(r, as_of)
         colour = STATUS_COLOURS[INDICATOR_COLOUR[status]]
         out.append(
             f'<text x="{label_w - 8}" y="{y + 15}" font-size="12" text-anchor="end">'
@@ -172,13 +172,6 @@ def _indicator_chart(results: Sequence[IndicatorResult], as_of: dt.datetime, m: 
         "".join(out) + '<div class="legend"><span><i style="background:#111;width:3px"></i>'
         f"{m('target.label')}</span></div>"
     )
-
-
-def _indicator_status(result: IndicatorResult, as_of: dt.datetime) -> str:
-    """met/missed/insufficient_data, or in_progress for a period not ended at the audit date."""
-    if result.status != "insufficient_data" and period_in_progress(result.period, as_of):
-        return "in_progress"
-    return result.status
 
 
 def write_audit(report: AuditReport, output: str | None) -> None:
@@ -254,7 +247,7 @@ def _headline(
     s: AuditSummary, indicators: Sequence[IndicatorResult], as_of: dt.datetime, m: Messages
 ) -> list[str]:
     """The cards: counts, overall compliance, and indicator periods that have ended (met of all)."""
-    ended = [r for r in indicators if _indicator_status(r, as_of) in ("met", "missed")]
+    ended = [r for r in indicators if indicator_status(r, as_of) in ("met", "missed")]
     met = sum(r.status == "met" for r in ended)
     cards = [
         (m("card.cases_read"), m.integer(s.cases_read), ""),
@@ -336,7 +329,7 @@ def _indicator_section(
         f"<table><tr>{header}</tr>",
     ]
     for r in indicators:
-        status = _indicator_status(r, as_of)
+        status = indicator_status(r, as_of)
         source = r.source.get("document") or r.source.get("law", "")
         municipality = r.source.get("municipality", "")
         where = f" ({escape(municipality)})" if municipality else ""
@@ -479,9 +472,7 @@ def _trend_section(
     parts += ["</div>", f"<p>{m('trend.indicators')}</p>", '<div class="cards">']
     for indicator, results in sorted(by_indicator.items()):
         target = results[0].target.get("min_share", results[0].target.get("max_share", 0.0))
-        points = [
-            (r.period, r.share, _indicator_status(r, as_of) == "in_progress") for r in results
-        ]
+        points = [(r.period, r.share, indicator_status(r, as_of) == "in_progress") for r in results]
         parts.append(_trend_chart(indicator, points, target, m))
     parts.append("</div>")
     return parts

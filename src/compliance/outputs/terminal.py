@@ -6,7 +6,7 @@ import io
 import sys
 from typing import TYPE_CHECKING
 
-from compliance.outputs.documents import Agenda, DrawnCase, IndicatorReport, period_in_progress
+from compliance.outputs.documents import Agenda, DrawnCase, IndicatorReport, indicator_status
 from compliance.outputs.files import atomic_binary
 from compliance.outputs.messages import Messages, messages
 from compliance.privacy import mask_cpr
@@ -51,8 +51,7 @@ def write_indicators(report: IndicatorReport) -> None:
     for column in INDICATOR_COLUMNS:
         table.add_column(m(f"column.{column}"))
     for r in report.results:
-        in_progress = r.status != "insufficient_data" and period_in_progress(r.period, report.as_of)
-        status = m.indicator_status("in_progress" if in_progress else r.status)
+        status = m.indicator_status(indicator_status(r, report.as_of))
         row = (r.indicator, r.period, m.integer(r.numerator), m.integer(r.denominator))
         table.add_row(*row, m.percent(r.share), target_text(r, ">=", "<=", m), status)
     Console(width=150).print(table)

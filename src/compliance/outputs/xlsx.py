@@ -18,7 +18,7 @@ from compliance.audit import compliance_share
 from compliance.indicators import IndicatorResult
 from compliance.model import STATUSES, VIOLATIONS
 from compliance.outputs.confidence import Confidence
-from compliance.outputs.documents import AuditReport, period_in_progress
+from compliance.outputs.documents import AuditReport, indicator_status
 from compliance.outputs.files import atomic_binary
 from compliance.outputs.messages import Messages, messages
 from compliance.outputs.rows import FINDING_COLUMNS, finding_row
@@ -265,7 +265,6 @@ def _indicator_sheet(results: list[IndicatorResult], as_of: dt.datetime, m: Mess
     header = [m(f"column.{c}") for c in (*columns, "status", "source")]
     rows = []
     for r in results:
-        in_progress = r.status != "insufficient_data" and period_in_progress(r.period, as_of)
         target = r.target.get("min_share", r.target.get("max_share"))
         source = r.source.get("document") or r.source.get("law", "")
         rows.append(
@@ -277,7 +276,7 @@ def _indicator_sheet(results: list[IndicatorResult], as_of: dt.datetime, m: Mess
                 r.denominator,
                 Percent(r.share),
                 Percent(target),
-                m.indicator_status("in_progress" if in_progress else r.status),
+                m.indicator_status(indicator_status(r, as_of)),
                 source,
             ]
         )
