@@ -58,6 +58,8 @@ def test_every_format_reconciles(small: str, tmp_path: Path) -> None:
             fmt,
             "-o",
             str(out),
+            "--lang",
+            "en",
         )
         assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
         assert "(reconciled)" in res.stderr  # type: ignore[attr-defined]
@@ -82,7 +84,14 @@ def test_every_format_reconciles(small: str, tmp_path: Path) -> None:
         assert section in html
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org", "")
     wb = load_workbook(outs["xlsx"], read_only=True)
-    assert wb.sheetnames == ["Summary", "Per rule", "Findings", "Indicators", "Errors"]
+    assert wb.sheetnames == [
+        "Summary",
+        "Per rule",
+        "By municipality",
+        "Findings",
+        "Indicators",
+        "Rejected",
+    ]
     assert sum(1 for _ in wb["Findings"].iter_rows()) == n_jsonl + 1
 
 

@@ -84,6 +84,7 @@ class CaseOutcome:
     ignored_future_events: int = 0
     stats: list[Stat] = field(default_factory=list)
     lines: bytes = b""
+    subject: dict[str, Any] = field(default_factory=dict)  # the report's breakdowns group by it
 
 
 @dataclass
@@ -216,7 +217,13 @@ def _evaluate(engine: Engine, as_of: Any, item: Item, emit: Emit = Emit()) -> Ca
         ignored_future_events=res.ignored_future_events,
         stats=[_stat(f) for f in res.findings],
         lines=lines,
+        subject=_subject(item.case),
     )
+
+
+def _subject(case: dict[str, Any]) -> dict[str, Any]:
+    subject = case.get("subject")
+    return subject if isinstance(subject, dict) else {}
 
 
 def _evaluate_in_worker(item: Item) -> CaseOutcome:

@@ -60,6 +60,9 @@ def _inputs(input_format: str | None, mapping: str | None, query: str | None) ->
     return InputOptions(input_format, mapping, query)
 
 
+LangOpt = Annotated[str, typer.Option("--lang", help="language of the human-facing outputs: da|en")]
+
+
 def _fail(message: str, code: int = 2) -> NoReturn:
     from compliance.privacy import printable
 
@@ -81,9 +84,52 @@ def _as_of(value: str | None) -> dt.datetime:
     from compliance.commands.inputs import as_of_instant
 
     try:
-        return as_of_instant(value)
+        instant = as_of_instant(value)
     except ComplianceError as exc:
         _fail(str(exc))
+    if value is None:  # said, so nobody mistakes "now" for a chosen audit date
+        typer.echo(f"note: no --as-of given; auditing as of now, {instant.isoformat()}", err=True)
+    return instant
+
+
+def _checked(check: Any, *args: Any) -> Any:
+    """A value checked by ``compliance.commands.choices`` (exit 2 with "did you mean")."""
+    from compliance.commands import choices
+
+    try:
+        return getattr(choices, check)(*args)
+    except ComplianceError as exc:
+        _fail(str(exc))
+
+
+def _format(document: str, value: str) -> str:
+    from compliance.outputs import OUTPUTS
+
+    return str(_checked("check_choice", "--format", value, list(OUTPUTS[document])))
+
+
+def _lang(value: str) -> str:
+    from compliance.commands.choices import LANGUAGES
+
+    return str(_checked("check_choice", "--lang", value, LANGUAGES))
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"compliance {version('casework-compliance')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="show the version"),
+    ] = False,
+) -> None:
+    """Statutory deadlines and compliance checks over case timelines."""
 
 
 # -- corpus commands -----------------------------------------------------------------------------
@@ -118,23 +164,37 @@ def audit(
     progress: Annotated[
         bool | None, typer.Option(help="progress bar (default: when stderr is a terminal)")
     ] = None,
+    lang: LangOpt = "da",
+    group_by: Annotated[
+        str | None,
+        typer.Option("--group-by", help="html/xlsx: also break down by this subject field"),
+    ] = None,
 ) -> None:
     """Evaluate exported case histories and write findings or a report."""
     from dataclasses import replace
 
     from compliance.commands import audit as command
+    from compliance.model import STATUSES
 
+    statuses = (
+        _checked("check_choices", "--status", (s.strip() for s in status.split(",")), STATUSES)
+        if status is not None
+        else None
+    )
     try:
         options = command.AuditOptions(
-            output_format,
+            _format("audit", output_format),
             output,
-            workers=workers,
-            statuses=frozenset(s.strip() for s in status.split(",")) if status else None,
+            workers=_checked("check_positive", "--workers", workers),
+            statuses=statuses,
             mapping_path=mapping,
             default_tz=tz,
             input_format=input_format,
             query=query,
             progress=sys.stderr.isatty() if progress is None else progress,
+            lang=_lang(lang),
+            as_of_given=as_of is not None,
+            group_by=group_by.removeprefix("subject.") if group_by else None,
         )
         if pseudonymize:
             options = replace(options, pseudonym_key=command.pseudonym_key_from_environment())
@@ -142,6 +202,8 @@ def audit(
     except ComplianceError as exc:
         _fail(str(exc))
     typer.echo(summary.line(), err=True)
+    if summary.rejected and not summary.evaluated:
+        _fail("no case in the input could be read (see the rejected: lines above)")
     if strict and summary.rejected:
         raise typer.Exit(1)
 
@@ -178,11 +240,12 @@ def agenda(
     mapping: MappingOpt = None,
     input_format: InputFormatOpt = None,
     query: QueryOpt = None,
+    lang: LangOpt = "da",
 ) -> None:
     """What falls due within the horizon (open obligations), soonest first; overdue ones too."""
-    read = _inputs(input_format, mapping, query)
-    specs = rules or ["dk"]
-    _call("agenda", "run", inputs, specs, _as_of(as_of), horizon, output_format, output, read)
+    output_format, lang = _format("agenda", output_format), _lang(lang)
+    read, instant, specs = _inputs(input_format, mapping, query), _as_of(as_of), rules or ["dk"]
+    _call("agenda", "run", inputs, specs, instant, horizon, output_format, output, read, lang)
 
 
 @app.command()
@@ -193,14 +256,17 @@ def indicators(
     output_format: Annotated[
         str, typer.Option("--format", "-f", help=format_help("indicators"))
     ] = "table",
-    workers: Annotated[int, typer.Option()] = 1,
+    workers: Annotated[int, typer.Option(help="parallel worker processes")] = 1,
     mapping: MappingOpt = None,
     input_format: InputFormatOpt = None,
     query: QueryOpt = None,
+    lang: LangOpt = "da",
 ) -> None:
     """Indicators per period: numerator, denominator, share, target, met/missed."""
-    read = _inputs(input_format, mapping, query)
-    _call("indicators", "run", inputs, rules or ["dk"], _as_of(as_of), output_format, workers, read)
+    output_format, lang = _format("indicators", output_format), _lang(lang)
+    workers = _checked("check_positive", "--workers", workers)
+    read, instant, specs = _inputs(input_format, mapping, query), _as_of(as_of), rules or ["dk"]
+    _call("indicators", "run", inputs, specs, instant, output_format, workers, read, lang)
 
 
 @app.command()
@@ -219,8 +285,11 @@ def sample(
     query: QueryOpt = None,
 ) -> None:
     """Draw a reproducible sample of cases for manual review, with the reason each was drawn."""
-    read = _inputs(input_format, mapping, query)
-    specs, when = rules or ["dk"], _as_of(as_of)
+    from compliance.commands.choices import STRATA
+
+    stratify = _checked("check_choice", "--stratify", stratify, STRATA)
+    output_format, n = _format("sample", output_format), _checked("check_positive", "--n", n)
+    read, specs, when = _inputs(input_format, mapping, query), rules or ["dk"], _as_of(as_of)
     _call("sample", "run", inputs, specs, when, n, seed, stratify, output_format, read)
 
 
@@ -263,6 +332,7 @@ def rules_lint(
     strict: Annotated[bool, typer.Option(help="warnings fail too")] = False,
 ) -> None:
     """Schema and semantic checks with file:line messages."""
+    _checked("check_choice", "--format", output_format, ("text", "json"))
     raise typer.Exit(_call("rules", "lint", paths, output_format, strict))
 
 
@@ -292,6 +362,7 @@ def rules_diff(
     query: QueryOpt = None,
 ) -> None:
     """Impact of a rule change: every (case, rule, partition) whose status or due date changed."""
+    _checked("check_choice", "--format", output_format, ("text", "json", "markdown"))
     read = _inputs(input_format, mapping, query)
     when = _as_of(as_of)
     raise typer.Exit(_call("rules", "diff", old, new, cases, when, output_format, extra, read))
@@ -322,9 +393,16 @@ def demo_generate(
     start: Annotated[str, typer.Option(help="first notification date")] = "2022-01-01",
     end: Annotated[str, typer.Option(help="last notification date")] = "2025-03-31",
     broken_rate: Annotated[float, typer.Option(help="share of cases given one data error")] = 0.0,
+    until: Annotated[
+        str, typer.Option(help="export date: no event after it ('' for whole stories)")
+    ] = "2025-06-30",
 ) -> None:
     """Generate realistic synthetic timelines (deterministic for a seed)."""
-    _call("demo", "run", cases, seed, output, start, end, broken_rate)
+    if not 0.0 <= broken_rate <= 1.0:
+        _fail(f"--broken-rate is a share between 0 and 1, not {broken_rate}")
+    if cases < 0:
+        _fail(f"--cases cannot be negative ({cases})")
+    _call("demo", "run", cases, seed, output, start, end, broken_rate, until or None)
 
 
 # -- serve: the engine over HTTP (all logic in compliance.service) ----------------------------

@@ -1,7 +1,6 @@
 """Deterministic generator of realistic synthetic case timelines (the demo corpus).
 
-The shapes follow published figures (``shared/spec/DEMO-DATA.md``; sources in
-``docs/guide/demo-data.md``): about 1.79 notifications per notified child with two thirds
+The shapes follow published figures (sources in ``docs/guide/demo-data.md``): about 1.79 notifications per notified child with two thirds
 notified once; professionals (schools 21 %, health 19.6 %, police/courts 12.5 %, day care,
 others) file most notifications; many notifications lead nowhere, fewer to an investigation,
 fewer to measures, few to placements. Municipalities differ in size and performance: the
@@ -167,7 +166,7 @@ class _Story:
         elif r < self.prof.assess_on_time + 0.05:
             hours = rng.uniform(24.5, 96)
             self.add("notification_assessed", received + dt.timedelta(hours=hours), [nid])
-        if reporter == "professional":
+        if reporter != "anonymous":  # owed to every named reporter (BL § 138, stk. 1)
             r = rng.random()
             lag = rng.randrange(1, 8) if r < 0.85 else rng.randrange(9, 30)
             if r < 0.96:
@@ -366,6 +365,20 @@ class _Story:
         return m_end
 
 
+def _exported_by(events: list[dict[str, Any]], until: dt.date) -> list[dict[str, Any]]:
+    """The events on or before ``until`` (local date); an event referring to a left-out one is
+    left out too, so every reference resolves."""
+    kept: list[dict[str, Any]] = []
+    ids: set[str] = set()
+    for event in events:  # in the order added: a reference points to an event added earlier
+        if str(event["at"])[:10] > until.isoformat():
+            continue
+        if all(ref in ids for ref in event.get("refs", ())):
+            kept.append(event)
+            ids.add(event["id"])
+    return kept
+
+
 def _break(rng: random.Random, case: dict[str, Any]) -> dict[str, Any]:
     """Inject one realistic data error (for demonstrating rejection and reconciliation)."""
     kind = rng.choice(("naive", "baddate", "dupe", "dangling"))
@@ -391,14 +404,19 @@ def generate(
     first: dt.date = dt.date(2022, 1, 1),
     last: dt.date = dt.date(2025, 3, 31),
     broken_rate: float = 0.0,
+    until: dt.date | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """``n`` cases; the same (n, seed, first, last, broken_rate) always yields the same cases."""
+    """``n`` cases; the same (n, seed, first, last, broken_rate, until) always yields the same
+    cases. ``until``: the export date — events after it have not happened yet and are left out
+    (a case's story is drawn in full first, so the cut changes no other draw)."""
     rng = random.Random(seed)
     weights = [p.weight for p in MUNICIPALITIES]
     for i in range(n):
         prof = rng.choices(MUNICIPALITIES, weights)[0]
         case_rng = random.Random(rng.getrandbits(64))
         case = _case(case_rng, i, prof, first, last)
+        if until is not None:
+            case["events"] = _exported_by(case["events"], until)
         if broken_rate and case_rng.random() < broken_rate:
             case = _break(case_rng, case)
         yield case

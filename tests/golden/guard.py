@@ -31,7 +31,8 @@ DEMO = "fixtures/demo/cases.jsonl"
 EXAMPLE = "fixtures/timelines/example.json"
 AS_OF = "2025-06-30"
 PACKS = ["--rules", "dk", "--rules", "municipal/slagelse", "--rules", "municipal/morsoe"]
-_GENERATED = re.compile(rb"generated \d{4}-\d\d-\d\d \d\d:\d\d UTC")
+# the run's time in the report, in either language ("dannet …" / "generated …")
+_GENERATED = re.compile(rb"(?:generated|dannet) \d{4}-\d\d-\d\d \d\d:\d\d UTC")
 
 
 def _cli(*args: str) -> bytes:

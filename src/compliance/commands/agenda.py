@@ -44,6 +44,7 @@ def run(
     output_format: str,
     output: str | None,
     reading: InputOptions = InputOptions(),
+    lang: str = "da",
 ) -> None:
     write = output_for("agenda", output_format).writer("agenda")
     rules = load_rules(*specs)
@@ -59,7 +60,7 @@ def run(
         items += [f for f in outcome.findings if _on_agenda(f, until)]
     items.sort(key=lambda f: (f._due_key or dt.date.max, f.case_id, f.rule))
     titles = {r.id: r.title for r in rules.rules}
-    write(Agenda(items, titles, as_of, local_as_of, until), output)
+    write(Agenda(items, titles, as_of, local_as_of, until, lang), output)
     sys.stderr.write(summary.line() + "\n")
 
 

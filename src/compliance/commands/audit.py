@@ -18,6 +18,7 @@ from compliance.commands.progress import count_lines, with_progress
 from compliance.errors import ComplianceError
 from compliance.indicators import IndicatorAccumulator
 from compliance.outputs import Output, output_for
+from compliance.outputs.breakdown import Breakdown
 from compliance.outputs.documents import AuditReport
 from compliance.outputs.files import check_output
 from compliance.rules.load import load_rules
@@ -37,6 +38,9 @@ class AuditOptions:
     query: str | None = None  # a database URL input's query
     pseudonym_key: bytes | None = None
     progress: bool = False
+    lang: str = "da"  # human-facing outputs (html, xlsx)
+    as_of_given: bool = True  # False: "now" was taken, and the outputs say so
+    group_by: str | None = None  # a subject field the report breaks findings down by
 
     def __post_init__(self) -> None:
         """A choice that cannot work is refused before anything is read."""
@@ -94,7 +98,10 @@ def run(
     if options.progress:
         outcomes = with_progress(outcomes, count_lines(inputs))
     outcomes = _reporting_rejected(outcomes, options.pseudonym_key)
-    write(AuditReport(outcomes, summary, indicators, rules, emit), options.output)
+    report = AuditReport(outcomes, summary, indicators, rules, emit, options.lang)
+    report.as_of_given = options.as_of_given
+    report.breakdown = Breakdown(options.group_by)
+    write(report, options.output)
     return summary
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 
+from compliance.commands.choices import check_choice
 from compliance.commands.inputs import InputOptions, as_of_instant, check_inputs, read_items
 from compliance.engine import Engine
 from compliance.errors import ComplianceError
@@ -24,10 +25,14 @@ def run(
     case_id: str | None = None,
     reading: InputOptions = InputOptions(),
 ) -> None:
-    """``as_of`` as given on the command line (read after the case and the rules)."""
+    """``as_of`` as given on the command line (read after the case and the rules). A ``rule``
+    that none of the loaded packs defines is a mistake (not "no obligation")."""
     check_inputs([source])
     case = _the_case(source, case_id, reading)
-    engine = Engine(load_rules(*specs), default_tz=default_tz)
+    rules = load_rules(*specs)
+    if rule is not None:
+        check_choice("--rule", rule, sorted(r.id for r in rules.rules))
+    engine = Engine(rules, default_tz=default_tz)
     result = engine.evaluate(case, as_of=as_of_instant(as_of))
     for line in explanation_lines(result, rule):
         sys.stdout.write(line + "\n")

@@ -27,6 +27,7 @@ def run(
     output_format: str,
     workers: int,
     reading: InputOptions = InputOptions(),
+    lang: str = "da",
 ) -> list[IndicatorResult]:
     write = output_for("indicators", output_format).writer("indicators")
     rules = load_rules(*specs)
@@ -39,6 +40,6 @@ def run(
     ):
         report_rejected(outcome)
     results = accumulator.results()
-    write(IndicatorReport(results, as_of))
+    write(IndicatorReport(results, as_of, lang))
     sys.stderr.write(summary.line() + "\n")
     return results

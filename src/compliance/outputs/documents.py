@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from compliance.outputs.breakdown import Breakdown
 from compliance.privacy import pseudonym, pseudonymise_text
 
 if TYPE_CHECKING:
@@ -16,7 +17,14 @@ if TYPE_CHECKING:
     from compliance.rules.load import RuleSet
     from compliance.rules.schema import Title
 
-__all__ = ["Agenda", "AuditReport", "DrawnCase", "IndicatorReport"]
+__all__ = [
+    "Agenda",
+    "AuditReport",
+    "DrawnCase",
+    "IndicatorReport",
+    "indicator_status",
+    "period_in_progress",
+]
 
 
 @dataclass
@@ -29,6 +37,9 @@ class AuditReport:
     indicators: IndicatorAccumulator
     rules: RuleSet
     emit: Emit
+    lang: str = "da"  # of the human-facing formats (html, xlsx)
+    as_of_given: bool = True  # False: the audit instant is the time of the run
+    breakdown: Breakdown = field(default_factory=Breakdown)  # filled as findings() reads
 
     def serialised_lines(self) -> Iterator[bytes]:
         """The JSON Lines of each case's findings, as the evaluating process wrote them."""
@@ -37,18 +48,28 @@ class AuditReport:
                 yield outcome.lines
 
     def findings(
-        self, *, violations_only: bool = False, limit: int | None = None
+        self,
+        *,
+        violations_only: bool = False,
+        limit: int | None = None,
+        subject_fields: tuple[str, ...] = (),
     ) -> list[dict[str, Any]]:
-        """The findings the --status filter keeps, as dicts (case ids pseudonymised if asked)."""
+        """The findings the --status filter keeps, as dicts (case ids pseudonymised if asked);
+        ``subject_fields`` adds the case's subject values as ``subject.<field>`` keys."""
         kept: list[dict[str, Any]] = []
         for outcome in self.outcomes:
+            self.breakdown.add(outcome, self.emit)
+            extra = {f"subject.{k}": outcome.subject.get(k) for k in subject_fields}
             for finding in outcome.findings:
                 if not self.emit.keep(finding):
                     continue
-                record = self.emit.record(finding)
                 wanted = finding.is_violation or not violations_only
                 if wanted and (limit is None or len(kept) < limit):
-                    kept.append(record)
+                    kept.append(
+                        {**self.emit.record(finding), **extra}
+                        if extra
+                        else self.emit.record(finding)
+                    )
         return kept
 
     def error_records(self) -> list[dict[str, Any]]:
@@ -75,12 +96,14 @@ class Agenda:
     as_of: dt.datetime
     local_as_of: dt.datetime
     until: dt.date
+    lang: str = "da"
 
 
 @dataclass
 class IndicatorReport:
     results: list[IndicatorResult]
     as_of: dt.datetime
+    lang: str = "da"
 
 
 @dataclass
@@ -90,3 +113,29 @@ class DrawnCase:
     case_id: str
     stratum: str
     why: str
+
+
+def period_in_progress(period: str, as_of: dt.datetime) -> bool:
+    """Whether an indicator period (``2025``, ``2025-Q3``, ``2025-07``) has not ended by the
+    audit date: its share may still change, so it is no verdict yet. ``all`` has no end."""
+    if period == "all":
+        return False
+    year, _, part = period.partition("-")
+    if not part:
+        last = dt.date(int(year), 12, 31)
+    elif part.startswith("Q"):
+        month = int(part[1:]) * 3
+        last = dt.date(int(year) + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    else:
+        month = int(part)
+        last = dt.date(int(year) + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    day = as_of.date()
+    return last > day or (last == day and as_of.time() != dt.time.max)
+
+
+def indicator_status(result: IndicatorResult, as_of: dt.datetime) -> str:
+    """The status a human-facing output shows: ``in_progress`` for a period not ended at the
+    audit date (its share may still change), else the engine's (met, missed, insufficient_data)."""
+    if result.status != "insufficient_data" and period_in_progress(result.period, as_of):
+        return "in_progress"
+    return result.status

@@ -1,7 +1,9 @@
 """A self-contained HTML audit report: no scripts from the network, charts as inline SVG.
 
-Sections: reconciliation, compliance per rule, violations by month (stacked bars), indicators
-against targets, the violation list with explanations, rejected records.
+Sections: reconciliation, compliance per rule (with each rule's confidence), violations by
+month (stacked bars), indicators against targets (periods not yet ended marked in progress and
+kept out of the headline), the violation list with explanations, rejected records. Every label
+comes from the message catalogue (outputs/messages.py), Danish unless ``--lang en``.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from typing import Any
 from compliance.audit import AuditSummary, compliance_share
 from compliance.indicators import IndicatorResult
 from compliance.model import STATUSES, VIOLATIONS
-from compliance.outputs.documents import AuditReport
+from compliance.outputs.breakdown import UNKNOWN, Breakdown
+from compliance.outputs.confidence import Confidence
+from compliance.outputs.documents import AuditReport, indicator_status
 from compliance.outputs.files import atomic_binary
+from compliance.outputs.messages import Messages, messages
 from compliance.outputs.terminal import target_text
 from compliance.privacy import mask_cpr
 from compliance.rules.load import RuleSet
@@ -36,7 +41,12 @@ STATUS_COLOURS = {
     "excused": "#78909c",
 }
 VIOLATION_ORDER = tuple(s for s in STATUSES if s in VIOLATIONS)  # stacking order in charts
-INDICATOR_COLOUR = {"met": "met", "missed": "overdue", "insufficient_data": "cancelled"}
+INDICATOR_COLOUR = {
+    "met": "met",
+    "missed": "overdue",
+    "insufficient_data": "cancelled",
+    "in_progress": "due",
+}
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;
 color:#1a1a1a;line-height:1.45;padding:0 1rem}
@@ -53,106 +63,114 @@ ol.explain{margin:.3rem 0 .6rem 1rem;font-size:.85rem;color:#333}
 .legend span{display:inline-block;margin-right:1rem;font-size:.85rem}
 .legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:middle}
 .pill{border-radius:1rem;padding:0 .5rem;color:#fff;font-size:.8rem}
+.trend{padding:.4rem .5rem;min-width:0}.trend small{display:block;font-size:.75rem;color:#333}
 @media print{details{page-break-inside:avoid}}
 """
 
 
-def _pill(status: str, label: str | None = None) -> str:
+def _pill(status: str, label: str) -> str:
     colour = STATUS_COLOURS.get(status, "#555")
-    return f'<span class="pill" style="background:{colour}">{escape(label or status)}</span>'
+    return f'<span class="pill" style="background:{colour}">{escape(label)}</span>'
 
 
-def _as_of_text(iso: str) -> str:
-    """'2025-06-30 (end of day, +02:00)' for the end-of-day instants a date as_of means."""
+def _as_of_text(iso: str, m: Messages) -> str:
+    """'30. juni 2025 (ved dagens udgang)' for the end-of-day instants a date as_of means."""
     t = dt.datetime.fromisoformat(iso)
     if t.time() == dt.time.max:
-        return f"{t.date()} (end of day)"
-    return t.isoformat(timespec="minutes")
+        return f"{m.date(t.date())} ({m('report.end_of_day')})"
+    return f"{m.date(t.date())} {t:%H:%M} ({t:%z})"
 
 
-def _month_chart(by_month: dict[str, Any]) -> str:
-    months = sorted(by_month)
-    if not months:
-        return "<p>No violations.</p>"
+def _all_months(months: list[str]) -> list[str]:
     first = dt.date.fromisoformat(months[0] + "-01")
     last = dt.date.fromisoformat(months[-1] + "-01")
-    allm = []
-    d = first
+    every, d = [], first
     while d <= last:
-        allm.append(f"{d.year}-{d.month:02d}")
+        every.append(f"{d.year}-{d.month:02d}")
         d = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-    totals = [sum(by_month.get(m, {}).values()) for m in allm]
+    return every
+
+
+def _month_chart(by_month: dict[str, Any], m: Messages) -> str:
+    if not by_month:
+        return f"<p>{m('months.none')}</p>"
+    allm = _all_months(sorted(by_month))
+    totals = [sum(by_month.get(month, {}).values()) for month in allm]
     peak = max(totals) or 1
     w, h, left, bottom = 1000, 260, 40, 40
     bw = (w - left - 10) / len(allm)
     out = [
-        f'<svg viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="Violations by month of due date">'
+        f'<svg viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{m("months.heading")}">'
     ]
     for frac in (0, 0.5, 1):
         y = h - bottom - frac * (h - bottom - 10)
         out.append(f'<line x1="{left}" x2="{w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>')
         out.append(
-            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{round(peak * frac)}</text>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="11" text-anchor="end">'
+            f"{m.integer(round(peak * frac))}</text>"
         )
-    for i, m in enumerate(allm):
+    for i, month in enumerate(allm):
         x = left + i * bw
         y = h - bottom
         for s in VIOLATION_ORDER:
-            n = by_month.get(m, {}).get(s, 0)
+            n = by_month.get(month, {}).get(s, 0)
             if not n:
                 continue
             bh = n / peak * (h - bottom - 10)
             y -= bh
             out.append(
                 f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(bw - 2, 1):.1f}" height="{bh:.1f}" '
-                f'fill="{STATUS_COLOURS[s]}"><title>{m}: {n} {s}</title></rect>'
+                f'fill="{STATUS_COLOURS[s]}"><title>{m.month(month)}: {m.integer(n)} '
+                f"{m.status(s)}</title></rect>"
             )
         if len(allm) <= 24 or i % max(1, len(allm) // 12) == 0:
+            cx, cy = x + bw / 2, h - bottom + 14
             out.append(
-                f'<text x="{x + bw / 2:.1f}" y="{h - bottom + 14}" font-size="10" text-anchor="middle" '
-                f'transform="rotate(45 {x + bw / 2:.1f} {h - bottom + 14})">{m}</text>'
+                f'<text x="{cx:.1f}" y="{cy}" font-size="10" text-anchor="middle" '
+                f'transform="rotate(45 {cx:.1f} {cy})">{m.month(month)}</text>'
             )
     out.append("</svg>")
     legend = "".join(
-        f'<span><i style="background:{STATUS_COLOURS[s]}"></i>{s}</span>' for s in VIOLATION_ORDER
+        f'<span><i style="background:{STATUS_COLOURS[s]}"></i>{m.status(s)}</span>'
+        for s in VIOLATION_ORDER
     )
     return "".join(out) + f'<div class="legend">{legend}</div>'
 
 
-def _indicator_chart(results: Sequence[IndicatorResult]) -> str:
+def _indicator_chart(results: Sequence[IndicatorResult], as_of: dt.datetime, m: Messages) -> str:
     rows = [r for r in results if r.share is not None]
     if not rows:
-        return "<p>No indicator has data.</p>"
+        return f"<p>{m('indicators.none')}</p>"
     row_h, w, label_w = 26, 1000, 430
     h = row_h * len(rows) + 30
     out = [
-        f'<svg viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="Indicators against targets">'
+        f'<svg viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{m("indicators.heading")}">'
     ]
-    scale = (w - label_w - 60) / 1.0
+    scale = w - label_w - 60
     for i, r in enumerate(rows):
         y = 10 + i * row_h
+        share = r.share or 0.0
         target = r.target.get("min_share", r.target.get("max_share", 0.0))
-        colour = "#2e7d32" if r.status == "met" else "#c62828"
+        status = indicator_status(r, as_of)
+        colour = STATUS_COLOURS[INDICATOR_COLOUR[status]]
         out.append(
             f'<text x="{label_w - 8}" y="{y + 15}" font-size="12" text-anchor="end">'
             f"{escape(r.indicator)} {escape(r.period)}</text>"
-        )
-        out.append(
-            f'<rect x="{label_w}" y="{y + 3}" width="{(r.share or 0) * scale:.1f}" height="16" fill="{colour}">'
-            f"<title>{r.numerator}/{r.denominator} = {(r.share or 0):.1%}</title></rect>"
+            f'<rect x="{label_w}" y="{y + 3}" width="{share * scale:.1f}" height="16" '
+            f'fill="{colour}"><title>{m.integer(r.numerator)}/{m.integer(r.denominator)} = '
+            f"{m.percent(share)} ({m.indicator_status(status)})</title></rect>"
         )
         tx = label_w + target * scale
         out.append(
-            f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{y}" y2="{y + 22}" stroke="#111" stroke-width="2">'
-            f"<title>target {target:.0%}</title></line>"
-        )
-        out.append(
-            f'<text x="{label_w + (r.share or 0) * scale + 6:.1f}" y="{y + 15}" font-size="11">{(r.share or 0):.1%}</text>'
+            f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{y}" y2="{y + 22}" stroke="#111" '
+            f'stroke-width="2"><title>{m("target.label")} {m.percent(target, 0)}</title></line>'
+            f'<text x="{label_w + share * scale + 6:.1f}" y="{y + 15}" font-size="11">'
+            f"{m.percent(share)}</text>"
         )
     out.append("</svg>")
     return (
-        "".join(out)
-        + '<div class="legend"><span><i style="background:#111;width:3px"></i>target</span></div>'
+        "".join(out) + '<div class="legend"><span><i style="background:#111;width:3px"></i>'
+        f"{m('target.label')}</span></div>"
     )
 
 
@@ -164,7 +182,9 @@ def write_audit(report: AuditReport, output: str | None) -> None:
         violations,
         report.indicator_results(),
         report.error_records(),
-        truncated=report.summary.findings_total_violations() > len(violations),
+        lang=report.lang,
+        as_of_given=report.as_of_given,
+        breakdown=report.breakdown,
     )
     with atomic_binary(output) as fh:
         fh.write(mask_cpr(html).encode("utf-8"))
@@ -177,132 +197,207 @@ def render_html(
     indicators: Sequence[IndicatorResult],
     errors: list[dict[str, Any]],
     *,
-    truncated: bool = False,
+    lang: str = "da",
+    as_of_given: bool = True,
+    breakdown: Breakdown | None = None,
     generated_at: dt.datetime | None = None,
 ) -> str:
     """The report's sections, in order (the violation list holds ``violations``, which may be the
-    first of many: ``truncated``)."""
+    first of many: the section says how many more)."""
+    m = messages(lang)
     titles = {r.id: r.title for r in rules.rules}
+    confidence = Confidence(rules)
+    as_of = dt.datetime.fromisoformat(summary.as_of)
     generated = (generated_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
-        *_heading(summary, generated),
-        *_per_rule_section(summary, titles),
-        "<h2>Violations by month (due date; breaches when they happened)</h2>",
-        _month_chart(summary.by_month),
-        *_indicator_section(indicators),
-        *_violation_section(summary, violations, titles, truncated),
-        *_rejected_section(summary, errors),
-        *_ignored_section(summary),
+        *_heading(summary, generated, as_of_given, m),
+        *_headline(summary, indicators, as_of, m),
+        *_breakdown_sections(breakdown or Breakdown(), m),
+        *_trend_section(breakdown or Breakdown(), indicators, as_of, m),
+        *_per_rule_section(summary, titles, confidence, m),
+        f"<h2>{m('months.heading')}</h2>",
+        _month_chart(summary.by_month, m),
+        *_indicator_section(indicators, as_of, m),
+        *_violation_section(summary, violations, titles, confidence, m),
+        *_rejected_section(summary, errors, m),
+        *_ignored_section(summary, m),
         "</body></html>",
     ]
     return "\n".join(parts)
 
 
-def _heading(s: AuditSummary, generated: str) -> list[str]:
-    return [
-        '<!doctype html><html lang="da"><head><meta charset="utf-8">',
+def _heading(s: AuditSummary, generated: str, as_of_given: bool, m: Messages) -> list[str]:
+    title = f"{m('report.title')} · {_as_of_text(s.as_of, m)}"
+    parts = [
+        f'<!doctype html><html lang="{m.lang}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
-        f"<title>Compliance audit as of {escape(s.as_of[:10])}</title><style>{CSS}</style></head><body>",
-        '<h1>Compliance audit <span class="da">/ Revision af frister og standarder</span></h1>',
-        f'<p class="meta">As of <b>{escape(_as_of_text(s.as_of))}</b> · rules: {escape(", ".join(s.rules))} · '
-        f'input: {escape(", ".join(s.inputs))}<br><span class="generated">generated {generated}</span></p>',
+        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{m('report.title')}</h1>",
+        f'<p class="meta">{m("report.as_of")} <b>{escape(_as_of_text(s.as_of, m))}</b> · '
+        f"{m('report.rules')}: {escape(', '.join(s.rules))} · "
+        f"{m('report.input')}: {escape(', '.join(s.inputs))}<br>"
+        f'<span class="generated">{m("report.generated")} {generated}</span></p>',
+    ]
+    if not as_of_given:
+        parts.append(f'<p class="bad">{escape(m("report.as_of_now", instant=s.as_of))}</p>')
+    return parts
+
+
+def _headline(
+    s: AuditSummary, indicators: Sequence[IndicatorResult], as_of: dt.datetime, m: Messages
+) -> list[str]:
+    """The cards: counts, overall compliance, and indicator periods that have ended (met of all)."""
+    ended = [r for r in indicators if indicator_status(r, as_of) in ("met", "missed")]
+    met = sum(r.status == "met" for r in ended)
+    cards = [
+        (m("card.cases_read"), m.integer(s.cases_read), ""),
+        (m("card.evaluated"), m.integer(s.evaluated), ""),
+        (m("card.rejected"), m.integer(s.rejected), "bad" if s.rejected else "ok"),
+        (m("card.obligations"), m.integer(sum(s.findings.values())), ""),
+        (m("card.violations"), m.integer(s.findings_total_violations()), "bad"),
+        (m("card.compliance"), m.percent(compliance_share(s.findings)), ""),
+        (m("indicators.headline"), f"{m.integer(met)} / {m.integer(len(ended))}", ""),
+    ]
+    key = "report.reconciles" if s.reconciles else "report.does_not_reconcile"
+    counts = {"read": s.cases_read, "evaluated": s.evaluated, "rejected": s.rejected}
+    line = m(key, **{k: m.integer(v) for k, v in counts.items()})
+    return [
         '<div class="cards">',
-        f'<div class="card">cases read<b>{s.cases_read:,}</b></div>',
-        f'<div class="card">evaluated<b>{s.evaluated:,}</b></div>',
-        f'<div class="card">rejected<b class="{"bad" if s.rejected else "ok"}">{s.rejected:,}</b></div>',
-        f'<div class="card">obligations<b>{sum(s.findings.values()):,}</b></div>',
-        f'<div class="card">violations<b class="bad">{s.findings_total_violations():,}</b></div>',
+        *(
+            f'<div class="card">{label}<b class="{cls}">{value}</b></div>'
+            for label, value, cls in cards
+        ),
         "</div>",
-        f"<p><b>Reconciliation:</b> {escape(s.line())}.</p>",
+        f"<p><b>{m('report.reconciliation')}:</b> {escape(line)}.</p>",
     ]
 
 
-def _per_rule_section(s: AuditSummary, titles: dict[str, Title]) -> list[str]:
+def _per_rule_section(
+    s: AuditSummary, titles: dict[str, Title], confidence: Confidence, m: Messages
+) -> list[str]:
+    header = "".join(f"<th>{m.status(x)}</th>" for x in STATUSES)
     parts = [
-        "<h2>Compliance per rule</h2>",
-        "<p>Compliance = met ÷ obligations whose outcome is known (met, late, overdue, missed, breached). "
-        "Open obligations not yet due, cancelled and excused ones are left out.</p>",
-        "<table><tr><th>rule</th>"
-        + "".join(f"<th>{x}</th>" for x in STATUSES)
-        + "<th>compliance</th></tr>",
+        f"<h2>{m('rules.heading')}</h2>",
+        f"<p>{m('rules.explained')}</p>",
+        f'<p class="da">{m("confidence.legend")}</p>',
+        f"<table><tr><th>{m('column.rule')}</th>{header}<th>{m('column.compliance')}</th>"
+        f"<th>{m('column.confidence')}</th></tr>",
     ]
     for rule, counts in sorted(s.by_rule.items()):
         title = titles.get(rule)
-        name = f"<b>{escape(rule)}</b>" + (
-            f"<br>{escape(title.best())}"
-            + (f'<br><span class="da">{escape(title.da)}</span>' if title.da else "")
-            if title
-            else ""
-        )
+        name = f"<b>{escape(rule)}</b>"
+        if title:
+            own = title.best(m.lang)
+            other = title.best("en" if m.lang == "da" else "da")
+            name += f"<br>{escape(own)}"
+            if other != own:
+                name += f'<br><span class="da">{escape(other)}</span>'
         parts.append(
             f"<tr><td>{name}</td>"
-            + "".join(f'<td class="n">{counts.get(x, 0)}</td>' for x in STATUSES)
-            + f"<td>{_share_bar(compliance_share(counts))}</td></tr>"
+            + "".join(f'<td class="n">{m.integer(counts.get(x, 0))}</td>' for x in STATUSES)
+            + f"<td>{_share_bar(compliance_share(counts), m)}</td>"
+            + f"<td>{_confidence_cell(confidence.rule(rule), m)}</td></tr>"
         )
     parts.append("</table>")
     return parts
 
 
-def _share_bar(share: float | None) -> str:
+def _confidence_cell(code: str, m: Messages) -> str:
+    if not code:
+        return escape(m("confidence.none"))
+    meanings = "; ".join(m(f"confidence.{c}") for c in code.split("/"))
+    return f'<abbr title="{escape(meanings)}">{escape(code)}</abbr>'
+
+
+def _share_bar(share: float | None, m: Messages) -> str:
     if share is None:
         return "–"
     colour = "#2e7d32" if share >= 0.9 else "#f9a825" if share >= 0.6 else "#c62828"
-    return f'<span class="bar" style="width:{share * 6:.1f}rem;background:{colour}"></span> {share:.1%}'
+    return (
+        f'<span class="bar" style="width:{share * 6:.1f}rem;background:{colour}"></span> '
+        f"{m.percent(share)}"
+    )
 
 
-def _indicator_section(indicators: Sequence[IndicatorResult]) -> list[str]:
+def _indicator_section(
+    indicators: Sequence[IndicatorResult], as_of: dt.datetime, m: Messages
+) -> list[str]:
+    columns = ("indicator", "period", "numerator", "denominator", "share", "target", "status")
+    header = "".join(f"<th>{m('column.' + c)}</th>" for c in (*columns, "source"))
     parts = [
-        "<h2>Indicators against targets</h2>",
-        _indicator_chart(indicators),
-        "<table><tr><th>indicator</th><th>period</th><th>numerator</th><th>denominator</th>"
-        "<th>share</th><th>target</th><th>status</th><th>source</th></tr>",
+        f"<h2>{m('indicators.heading')}</h2>",
+        f"<p>{m('indicators.in_progress_note')}</p>",
+        _indicator_chart(indicators, as_of, m),
+        f"<table><tr>{header}</tr>",
     ]
     for r in indicators:
-        status = "insufficient data" if r.status == "insufficient_data" else r.status
+        status = indicator_status(r, as_of)
         source = r.source.get("document") or r.source.get("law", "")
         municipality = r.source.get("municipality", "")
+        where = f" ({escape(municipality)})" if municipality else ""
+        own, other = (
+            (r.title.get("da") or r.title["en"], r.title["en"])
+            if m.lang == "da"
+            else (r.title["en"], r.title.get("da") or r.title["en"])
+        )
         parts.append(
-            f'<tr><td><b>{escape(r.indicator)}</b><br>{escape(r.title["en"])}<br><span class="da">{escape(r.title["da"])}</span></td>'
-            f'<td>{escape(r.period)}</td><td class="n">{r.numerator}</td><td class="n">{r.denominator}</td>'
-            f'<td class="n">{"–" if r.share is None else f"{r.share:.1%}"}</td><td>{target_text(r, "≥", "≤")}</td>'
-            f"<td>{_pill(INDICATOR_COLOUR.get(r.status, 'cancelled'), status)}</td>"
-            f"<td>{escape(source)}{(' (' + escape(municipality) + ')') if municipality else ''}</td></tr>"
+            f'<tr><td><b>{escape(r.indicator)}</b><br>{escape(own)}<br><span class="da">{escape(other)}</span></td>'
+            f'<td>{escape(r.period)}</td><td class="n">{m.integer(r.numerator)}</td>'
+            f'<td class="n">{m.integer(r.denominator)}</td><td class="n">{m.percent(r.share)}</td>'
+            f"<td>{target_text(r, '≥', '≤', m)}</td>"
+            f"<td>{_pill(INDICATOR_COLOUR[status], m.indicator_status(status))}</td>"
+            f"<td>{escape(source)}{where}</td></tr>"
         )
     parts.append("</table>")
     return parts
 
 
 def _violation_section(
-    s: AuditSummary, violations: list[dict[str, Any]], titles: dict[str, Title], truncated: bool
+    s: AuditSummary,
+    violations: list[dict[str, Any]],
+    titles: dict[str, Title],
+    confidence: Confidence,
+    m: Messages,
 ) -> list[str]:
-    parts = [f"<h2>Violations ({s.findings_total_violations():,})</h2>"]
-    if truncated:
-        parts.append(
-            f"<p>Showing the first {len(violations):,}; the CSV/XLSX/JSONL outputs hold all.</p>"
-        )
-    parts.append(
-        "<p>Each violation unfolds to the steps that produced it, so it can be checked by hand.</p>"
-    )
+    total = s.findings_total_violations()
+    parts = [f"<h2>{m('violations.heading', count=m.integer(total))}</h2>"]
+    if total > len(violations):
+        shown, more = m.integer(len(violations)), m.integer(total - len(violations))
+        parts.append(f"<p>{m('violations.truncated', shown=shown, more=more)}</p>")
+    parts.append(f"<p>{m('violations.explained')}</p>")
     for f in sorted(violations, key=lambda f: (f["rule"], f["due"] or "", f["case_id"])):
-        title = titles.get(f["rule"])
-        source = f["source"]
-        cite = f"{source.get('law') or source.get('document', '')} {source.get('ref', '')}".strip()
-        partition = f" [{escape(str(f['partition']))}]" if f.get("partition") else ""
-        late = f", {f['lateness_days']} day(s)" if f.get("lateness_days") else ""
-        steps = "".join(f"<li>{escape(x)}</li>" for x in f["explain"])
-        parts.append(
-            f"<details><summary>{_pill(f['status'])} <b>{escape(f['case_id'])}</b>{partition} · "
-            f"{escape(title.best() if title else f['rule'])} · due {escape(str(f['due']))}{late} · {escape(cite)}</summary>"
-            f'<ol class="explain">{steps}</ol></details>'
-        )
+        parts.append(_violation(f, titles.get(f["rule"]), confidence, m))
     return parts
 
 
-def _rejected_section(s: AuditSummary, errors: list[dict[str, Any]]) -> list[str]:
-    parts = [f"<h2>Rejected records ({s.rejected:,})</h2>"]
+def _violation(f: dict[str, Any], title: Title | None, confidence: Confidence, m: Messages) -> str:
+    source = f["source"]
+    cite = f"{source.get('law') or source.get('document', '')} {source.get('ref', '')}".strip()
+    partition = f" [{escape(str(f['partition']))}]" if f.get("partition") else ""
+    late = (
+        f", {m('violations.days_late', days=f['lateness_days'])}" if f.get("lateness_days") else ""
+    )
+    name = title.best(m.lang) if title else f["rule"]
+    due = m.date(dt.date.fromisoformat(str(f["due"])[:10])) if f.get("due") else "–"
+    code = confidence.finding(f["rule"], f.get("version"))
+    steps = "".join(f"<li>{escape(x)}</li>" for x in f["explain"])
+    return (
+        f"<details><summary>{_pill(f['status'], m.status(f['status']))} "
+        f"<b>{escape(f['case_id'])}</b>{partition} · {escape(name)} · "
+        f"{m('violations.due', due=due)}{late} · {escape(cite)} · "
+        f"{m('column.confidence')} {_confidence_cell(code, m)}</summary>"
+        f'<ol class="explain">{steps}</ol></details>'
+    )
+
+
+def _rejected_section(s: AuditSummary, errors: list[dict[str, Any]], m: Messages) -> list[str]:
+    parts = [f"<h2>{m('rejected.heading', count=m.integer(s.rejected))}</h2>"]
     if not errors:
-        return [*parts, "<p>None.</p>"]
-    parts.append("<table><tr><th>source:line</th><th>case</th><th>reason</th></tr>")
+        return [*parts, f"<p>{m('rejected.none')}</p>"]
+    parts.append(
+        f"<table><tr><th>{m('column.source')}:{m('column.line')}</th><th>{m('column.case')}</th>"
+        f"<th>{m('column.reason')}</th></tr>"
+    )
     for e in errors:
         parts.append(
             f"<tr><td>{escape(str(e['source']))}:{e['line']}</td><td>{escape(str(e['case_id'] or '?'))}</td>"
@@ -312,15 +407,112 @@ def _rejected_section(s: AuditSummary, errors: list[dict[str, Any]]) -> list[str
     return parts
 
 
-def _ignored_section(s: AuditSummary) -> list[str]:
+def _ignored_section(s: AuditSummary, m: Messages) -> list[str]:
     """Unknown event types and events after the audit instant: counted, not evaluated."""
     parts = []
     if s.unknown_event_types:
-        parts.append("<h2>Unknown event types (counted, not evaluated)</h2><ul>")
-        parts += [f"<li>{escape(k)}: {v}</li>" for k, v in sorted(s.unknown_event_types.items())]
+        parts.append(f"<h2>{m('unknown.heading')}</h2><ul>")
+        parts += [
+            f"<li>{escape(k)}: {m.integer(v)}</li>"
+            for k, v in sorted(s.unknown_event_types.items())
+        ]
         parts.append("</ul>")
     if s.ignored_future_events:
-        parts.append(
-            f"<p>{s.ignored_future_events:,} event(s) dated after the audit instant were ignored.</p>"
-        )
+        parts.append(f"<p>{m('future.ignored', count=m.integer(s.ignored_future_events))}</p>")
     return parts
+
+
+def _breakdown_sections(breakdown: Breakdown, m: Messages) -> list[str]:
+    """Obligations, violations and compliance per municipality (and per --group-by value)."""
+    parts = _count_table(
+        m("municipality.heading"), m("column.municipality"), breakdown.by_municipality, m
+    )
+    if breakdown.group_by:
+        heading = m("group.heading", column=breakdown.group_by)
+        parts += _count_table(heading, breakdown.group_by, breakdown.by_group, m)
+    return parts
+
+
+def _count_table(heading: str, column: str, counts: dict[str, Any], m: Messages) -> list[str]:
+    if not counts:
+        return []
+    parts = [
+        f'<h2 id="{escape(column)}">{escape(heading)}</h2>',
+        f"<table><tr><th>{escape(column)}</th><th>{m('column.obligations')}</th>"
+        f"<th>{m('column.violations')}</th><th>{m('column.compliance')}</th></tr>",
+    ]
+    for value, by_status in sorted(counts.items()):
+        violations = sum(by_status.get(x, 0) for x in VIOLATIONS)
+        name = m("unknown.value") if value == UNKNOWN else value
+        parts.append(
+            f'<tr><td><b>{escape(name)}</b></td><td class="n">{m.integer(sum(by_status.values()))}</td>'
+            f'<td class="n">{m.integer(violations)}</td>'
+            f"<td>{_share_bar(compliance_share(by_status), m)}</td></tr>"
+        )
+    parts.append("</table>")
+    return parts
+
+
+def _trend_section(
+    breakdown: Breakdown, indicators: Sequence[IndicatorResult], as_of: dt.datetime, m: Messages
+) -> list[str]:
+    """Small multiples: each rule's monthly compliance, each indicator's periods with its target."""
+    rules = [
+        (
+            rule,
+            [
+                (month, share, False)
+                for month, share, known in breakdown.monthly_share(rule)
+                if known
+            ],
+        )
+        for rule in sorted(breakdown.by_rule_month)
+    ]
+    by_indicator: dict[str, list[IndicatorResult]] = {}
+    for r in indicators:
+        by_indicator.setdefault(r.indicator, []).append(r)
+    parts = [f"<h2>{m('trend.heading')}</h2>", f"<p>{m('trend.rules')}</p>", '<div class="cards">']
+    parts += [_trend_chart(rule, points, 0.9, m) for rule, points in rules if len(points) > 1]
+    parts += ["</div>", f"<p>{m('trend.indicators')}</p>", '<div class="cards">']
+    for indicator, results in sorted(by_indicator.items()):
+        target = results[0].target.get("min_share", results[0].target.get("max_share", 0.0))
+        points = [(r.period, r.share, indicator_status(r, as_of) == "in_progress") for r in results]
+        parts.append(_trend_chart(indicator, points, target, m))
+    parts.append("</div>")
+    return parts
+
+
+def _trend_chart(
+    name: str, points: list[tuple[str, float | None, bool]], target: float, m: Messages
+) -> str:
+    """A 300×120 line chart of shares (0–100 %) with a dashed reference line at ``target``."""
+    w, h, pad = 300, 120, 18
+    known = [(i, p) for i, p in enumerate(points) if p[1] is not None]
+    step = (w - 2 * pad) / max(len(points) - 1, 1)
+
+    def xy(i: int, share: float) -> tuple[float, float]:
+        return pad + i * step, h - pad - share * (h - 2 * pad)
+
+    coords = [xy(i, p[1] or 0.0) for i, p in known]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    ty = xy(0, target)[1]
+    out = [
+        f'<div class="card trend"><small>{escape(name)}</small>'
+        f'<svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{escape(name)}">',
+        f'<line x1="{pad}" x2="{w - pad}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="#111" '
+        f'stroke-dasharray="4 3"><title>{m("target.label")} {m.percent(target, 0)}</title></line>',
+        f'<polyline points="{line}" fill="none" stroke="#1565c0" stroke-width="2"/>',
+    ]
+    for (_, (label, share, open_period)), (x, y) in zip(known, coords, strict=True):
+        fill = "#fff" if open_period else "#1565c0"
+        out.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{fill}" stroke="#1565c0">'
+            f"<title>{escape(label)}: {m.percent(share)}</title></circle>"
+        )
+    first, last = points[0][0], points[-1][0]
+    out.append(
+        f'<text x="{pad}" y="{h - 3}" font-size="10">{escape(first)}</text>'
+        f'<text x="{w - pad}" y="{h - 3}" font-size="10" text-anchor="end">{escape(last)}</text>'
+        "</svg></div>"
+    )
+    return "".join(out)

@@ -13,6 +13,7 @@ import re
 from compliance.model import Finding
 from compliance.outputs.documents import Agenda
 from compliance.outputs.files import atomic_binary
+from compliance.outputs.messages import messages
 from compliance.privacy import mask_cpr
 
 __all__ = ["escape_text", "fold_line", "write_agenda"]
@@ -65,12 +66,14 @@ def _uid(f: Finding) -> str:
 def _event(finding: Finding, agenda: Agenda, stamp: str) -> list[str]:
     f = finding
     day = (f._due_key or agenda.as_of.date()).strftime("%Y%m%d")
-    title = agenda.titles[f.rule].best("da") if f.rule in agenda.titles else f.rule
+    m = messages(agenda.lang)
+    known = agenda.titles.get(f.rule)
+    title = known.best(m.lang) if known else f.rule
     return [
         "BEGIN:VEVENT",
         f"UID:{_uid(f)}",
         f"DTSTAMP:{stamp}",
         f"DTSTART;VALUE=DATE:{day}",
-        "SUMMARY:" + escape_text(f"{f.case_id}: {title} ({f.status})"),
+        "SUMMARY:" + escape_text(f"{f.case_id}: {title} ({m.status(f.status)})"),
         "END:VEVENT",
     ]

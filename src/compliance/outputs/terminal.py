@@ -6,8 +6,9 @@ import io
 import sys
 from typing import TYPE_CHECKING
 
-from compliance.outputs.documents import Agenda, DrawnCase, IndicatorReport
+from compliance.outputs.documents import Agenda, DrawnCase, IndicatorReport, indicator_status
 from compliance.outputs.files import atomic_binary
+from compliance.outputs.messages import Messages, messages
 from compliance.privacy import mask_cpr
 
 if TYPE_CHECKING:
@@ -24,12 +25,16 @@ def write_agenda(agenda: Agenda, output: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Agenda as of {agenda.local_as_of:%Y-%m-%d %H:%M} until {agenda.until}")
+    m = messages(agenda.lang)
+    as_of = f"{m.date(agenda.local_as_of.date())} {agenda.local_as_of:%H:%M}"
+    table = Table(title=m("agenda.title", as_of=as_of, until=m.date(agenda.until)))
     for column in AGENDA_COLUMNS:
-        table.add_column(column)
+        table.add_column(m(f"column.{column}"))
     for f in agenda.items:
-        title = agenda.titles[f.rule].best("da") if f.rule in agenda.titles else ""
-        cells = (f.due or "", f.status, f.case_id, f.rule, f.partition or "", title)
+        title = agenda.titles.get(f.rule)
+        name = title.best(m.lang) if title else ""
+        due = m.date(f._due_key) if f._due_key else ""
+        cells = (due, m.status(f.status), f.case_id, f.rule, f.partition or "", name)
         table.add_row(*(mask_cpr(c) for c in cells))
     text = io.StringIO()
     Console(file=text, width=160).print(table)
@@ -41,22 +46,22 @@ def write_indicators(report: IndicatorReport) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Indicators as of {report.as_of:%Y-%m-%d}")
+    m = messages(report.lang)
+    table = Table(title=m("indicators.title", as_of=m.date(report.as_of.date())))
     for column in INDICATOR_COLUMNS:
-        table.add_column(column)
+        table.add_column(m(f"column.{column}"))
     for r in report.results:
-        share = "-" if r.share is None else f"{r.share:.1%}"
-        status = {"insufficient_data": "insufficient data"}.get(r.status, r.status)
-        row = (r.indicator, r.period, str(r.numerator), str(r.denominator), share)
-        table.add_row(*row, target_text(r, ">=", "<="), status)
+        status = m.indicator_status(indicator_status(r, report.as_of))
+        row = (r.indicator, r.period, m.integer(r.numerator), m.integer(r.denominator))
+        table.add_row(*row, m.percent(r.share), target_text(r, ">=", "<=", m), status)
     Console(width=150).print(table)
 
 
-def target_text(result: IndicatorResult, at_least: str, at_most: str) -> str:
-    """``>= 90%`` / ``<= 5%``: an indicator's target, with the comparison signs given."""
+def target_text(result: IndicatorResult, at_least: str, at_most: str, m: Messages) -> str:
+    """``>= 90 %`` / ``<= 5 %``: an indicator's target, with the comparison signs given."""
     if "min_share" in result.target:
-        return f"{at_least} {result.target['min_share']:.0%}"
-    return f"{at_most} {result.target['max_share']:.0%}"
+        return f"{at_least} {m.percent(result.target['min_share'], 0)}"
+    return f"{at_most} {m.percent(result.target['max_share'], 0)}"
 
 
 def write_sample(drawn: list[DrawnCase]) -> None:

@@ -26,10 +26,11 @@ import orjson
 from compliance.commands.inputs import CURRENT_INPUT_OPTIONS, read_items
 from compliance.engine import Engine
 from compliance.errors import ComplianceError, RuleError
+from compliance.indicators import IndicatorAccumulator, IndicatorResult
 from compliance.privacy import mask_cpr
 from compliance.rules.load import load_rules, resolve_pack
 
-__all__ = ["Change", "diff_command", "diff_findings"]
+__all__ = ["Change", "IndicatorChange", "diff_command", "diff_findings", "diff_indicators"]
 
 Key = tuple[str, str, str | None, str | None, int | None]
 
@@ -60,6 +61,44 @@ class Change:
             "old": dict(zip(("status", "due"), self.old, strict=True)) if self.old else None,
             "new": dict(zip(("status", "due"), self.new, strict=True)) if self.new else None,
         }
+
+
+IndicatorState = tuple[
+    int, int, float | None, str, str
+]  # numerator, denominator, share, status, target
+
+
+@dataclass(frozen=True)
+class IndicatorChange:
+    """An indicator period whose numbers, target or verdict differ between the rule sets."""
+
+    indicator: str
+    period: str
+    old: IndicatorState | None
+    new: IndicatorState | None
+
+    def to_dict(self) -> dict[str, Any]:
+        names = ("numerator", "denominator", "share", "status", "target")
+
+        def side(state: IndicatorState | None) -> dict[str, Any] | None:
+            return dict(zip(names, state, strict=True)) if state else None
+
+        return {
+            "indicator": self.indicator,
+            "period": self.period,
+            "old": side(self.old),
+            "new": side(self.new),
+        }
+
+    def text(self) -> str:
+        def side(state: IndicatorState | None) -> str:
+            if state is None:
+                return "(none)"
+            n, d, share, status, target = state
+            shown = "-" if share is None else f"{share:.1%}"
+            return f"{n}/{d} = {shown} {status} (target {target})"
+
+        return f"{self.indicator} {self.period}: {side(self.old)} -> {side(self.new)}"
 
 
 @contextmanager
@@ -112,7 +151,10 @@ def rules_at(spec: str, like: str) -> Iterator[str]:
 
 
 def _index(
-    engine: Engine, cases: list[str], as_of: dt.datetime
+    engine: Engine,
+    cases: list[str],
+    as_of: dt.datetime,
+    indicators: IndicatorAccumulator | None = None,
 ) -> dict[Key, tuple[str, str | None]]:
     out: dict[Key, tuple[str, str | None]] = {}
     for path in cases:
@@ -125,14 +167,47 @@ def _index(
                 continue  # the same case is rejected on both sides; audit reports it
             for f in res.findings:
                 out[(f.case_id, f.rule, f.partition, f.trigger, f.occurrence)] = (f.status, f.due)
+            if indicators is not None:
+                indicators.add(res.observations)
     return out
+
+
+def _indicator_states(results: list[IndicatorResult]) -> dict[tuple[str, str], IndicatorState]:
+    def target(r: IndicatorResult) -> str:
+        return ", ".join(f"{k} {v}" for k, v in sorted(r.target.items()))
+
+    return {
+        (r.indicator, r.period): (r.numerator, r.denominator, r.share, r.status, target(r))
+        for r in results
+    }
+
+
+def diff_indicators(
+    old: list[IndicatorResult], new: list[IndicatorResult]
+) -> list[IndicatorChange]:
+    before, after = _indicator_states(old), _indicator_states(new)
+    return [
+        IndicatorChange(*key, old=before.get(key), new=after.get(key))
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    ]
 
 
 def diff_findings(
     old: list[str], new: list[str], cases: list[str], as_of: dt.datetime
 ) -> list[Change]:
-    before = _index(Engine(load_rules(*old)), cases, as_of)
-    after = _index(Engine(load_rules(*new)), cases, as_of)
+    return _diff(old, new, cases, as_of)[0]
+
+
+def _diff(
+    old: list[str], new: list[str], cases: list[str], as_of: dt.datetime
+) -> tuple[list[Change], list[IndicatorChange]]:
+    old_rules, new_rules = load_rules(*old), load_rules(*new)
+    old_indicators = IndicatorAccumulator(old_rules.rules)
+    new_indicators = IndicatorAccumulator(new_rules.rules)
+    before = _index(Engine(old_rules), cases, as_of, old_indicators)
+    after = _index(Engine(new_rules), cases, as_of, new_indicators)
+    indicator_changes = diff_indicators(old_indicators.results(), new_indicators.results())
     changes = []
     for key in sorted(
         set(before) | set(after), key=lambda k: tuple("" if x is None else str(x) for x in k)
@@ -140,7 +215,7 @@ def diff_findings(
         a, b = before.get(key), after.get(key)
         if a != b:
             changes.append(Change(*key, old=a, new=b))
-    return changes
+    return changes, indicator_changes
 
 
 def _summary(changes: list[Change]) -> dict[str, Counter[str]]:
@@ -153,50 +228,79 @@ def _summary(changes: list[Change]) -> dict[str, Counter[str]]:
 
 
 def render(
-    changes: list[Change], output_format: str, old: str, new: str, n_cases: int | None = None
+    changes: list[Change],
+    output_format: str,
+    old: str,
+    new: str,
+    n_cases: int | None = None,
+    indicators: list[IndicatorChange] | None = None,
 ) -> str:
-    per = _summary(changes)
+    """Every changed finding (text lists 200, Markdown 50, and both say how many more) and every
+    changed indicator period (all: there are few)."""
+    moved = indicators or []
     if output_format == "json":
         return orjson.dumps(
             {
                 "old": old,
                 "new": new,
                 "changed": len(changes),
-                "per_rule": {r: dict(c) for r, c in sorted(per.items())},
+                "per_rule": {r: dict(c) for r, c in sorted(_summary(changes).items())},
                 "changes": [c.to_dict() for c in changes],
+                "indicators_changed": len(moved),
+                "indicator_changes": [c.to_dict() for c in moved],
             },
             option=orjson.OPT_INDENT_2,
         ).decode()
     if output_format == "markdown":
-        lines = [f"### Rule impact: `{old}` → `{new}`", ""]
-        if not changes:
-            return "\n".join([*lines, "No finding changed."])
-        lines += [
-            f"**{len(changes)}** finding(s) changed.",
-            "",
-            "| rule | added | removed | status changed | due changed | transitions |",
-            "|---|---|---|---|---|---|",
-        ]
-        for r, c in sorted(per.items()):
-            trans = ", ".join(f"{k}: {v}" for k, v in sorted(c.items()) if "→" in k)
-            lines.append(
-                f"| `{r}` | {c['added']} | {c['removed']} | {c['status']} | {c['due']} | {trans} |"
-            )
-        lines += [
-            "",
-            "<details><summary>First 50 changes</summary>",
-            "",
-            "| case | rule | partition | old | new |",
-            "|---|---|---|---|---|",
-        ]
-        for ch in changes[:50]:
-            o = f"{ch.old[0]} (due {ch.old[1]})" if ch.old else "—"
-            n = f"{ch.new[0]} (due {ch.new[1]})" if ch.new else "—"
-            lines.append(f"| {ch.case_id} | `{ch.rule}` | {ch.partition or ''} | {o} | {n} |")
-        lines += ["", "</details>"]
-        return "\n".join(lines)
+        return "\n".join([*_markdown_findings(changes, old, new), *_markdown_indicators(moved)])
+    return "\n".join([*_text_findings(changes, old, new), *_text_indicators(moved)])
+
+
+def _markdown_findings(changes: list[Change], old: str, new: str) -> list[str]:
+    lines = [f"### Rule impact: `{old}` → `{new}`", ""]
+    if not changes:
+        return [*lines, "No finding changed."]
+    lines += [
+        f"**{len(changes)}** finding(s) changed.",
+        "",
+        "| rule | added | removed | status changed | due changed | transitions |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r, c in sorted(_summary(changes).items()):
+        trans = ", ".join(f"{k}: {v}" for k, v in sorted(c.items()) if "→" in k)
+        lines.append(
+            f"| `{r}` | {c['added']} | {c['removed']} | {c['status']} | {c['due']} | {trans} |"
+        )
+    lines += [
+        "",
+        "<details><summary>First 50 changes</summary>",
+        "",
+        "| case | rule | partition | old | new |",
+        "|---|---|---|---|---|",
+    ]
+    for ch in changes[:50]:
+        o = f"{ch.old[0]} (due {ch.old[1]})" if ch.old else "—"
+        n = f"{ch.new[0]} (due {ch.new[1]})" if ch.new else "—"
+        lines.append(f"| {ch.case_id} | `{ch.rule}` | {ch.partition or ''} | {o} | {n} |")
+    if len(changes) > 50:
+        lines += ["", f"… and {len(changes) - 50} more (`--format json` lists every change)."]
+    return [*lines, "", "</details>"]
+
+
+def _markdown_indicators(moved: list[IndicatorChange]) -> list[str]:
+    lines = ["", "#### Indicators", ""]
+    if not moved:
+        return [*lines, "No indicator result changed."]
+    lines += ["| indicator | period | old | new |", "|---|---|---|---|"]
+    for change in moved:
+        old, new = change.text().split(": ", 1)[1].split(" -> ")
+        lines.append(f"| `{change.indicator}` | {change.period} | {old} | {new} |")
+    return lines
+
+
+def _text_findings(changes: list[Change], old: str, new: str) -> list[str]:
     lines = [f"rule impact {old} -> {new}: {len(changes)} finding(s) changed"]
-    for r, c in sorted(per.items()):
+    for r, c in sorted(_summary(changes).items()):
         lines.append(f"  {r}: " + ", ".join(f"{k} {v}" for k, v in sorted(c.items())))
     for ch in changes[:200]:
         o = f"{ch.old[0]} due {ch.old[1]}" if ch.old else "(none)"
@@ -205,7 +309,12 @@ def render(
         lines.append(f"  {ch.case_id} {ch.rule}{part}: {o} -> {n}")
     if len(changes) > 200:
         lines.append(f"  ... {len(changes) - 200} more (use --format json)")
-    return "\n".join(lines)
+    return lines
+
+
+def _text_indicators(moved: list[IndicatorChange]) -> list[str]:
+    lines = [f"indicators: {len(moved)} period result(s) changed"]
+    return lines + [f"  {change.text()}" for change in moved]
 
 
 def diff_command(
@@ -217,6 +326,7 @@ def diff_command(
         if not Path(c).is_file():
             raise ComplianceError(f"{c}: no such file")
     with rules_at(old, new) as old_dir:
-        changes = diff_findings([*extra, old_dir], [*extra, new], cases, as_of)
-    sys.stdout.write(mask_cpr(render(changes, output_format, old, new)) + "\n")
-    return bool(changes)
+        changes, moved = _diff([*extra, old_dir], [*extra, new], cases, as_of)
+    text = render(changes, output_format, old, new, indicators=moved)
+    sys.stdout.write(mask_cpr(text) + "\n")
+    return bool(changes or moved)

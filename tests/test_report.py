@@ -1,0 +1,312 @@
+"""The auditor's report (issue 14): Danish by default, honest about uncertainty, a workbook
+that can be filtered, and user mistakes that no longer pass silently. Through the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from compliance.cli import app
+from compliance.outputs.messages import CATALOGUE, messages
+
+EXAMPLE = "fixtures/timelines/example.json"
+DEMO = "fixtures/demo/cases.jsonl"
+runner = CliRunner()
+
+
+def run(*args: str) -> Any:
+    return runner.invoke(app, list(args))
+
+
+@pytest.fixture(scope="module")
+def demo_slice(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The first 300 demo cases: enough for every sheet and section, quick to audit."""
+    path = tmp_path_factory.mktemp("demo") / "cases.jsonl"
+    with open(DEMO, encoding="utf-8") as fh:
+        path.write_text("".join(next(fh) for _ in range(300)), encoding="utf-8")
+    return str(path)
+
+
+# -- mistakes that used to pass silently ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("audit", EXAMPLE, "--status", "overdu"), "did you mean 'overdue'?"),
+        (("audit", EXAMPLE, "--workers", "0"), "--workers must be at least 1"),
+        (("audit", EXAMPLE, "--format", "htm"), "did you mean 'html'?"),
+        (("audit", EXAMPLE, "--lang", "dk"), "unknown --lang 'dk' (da, en)"),
+        (("indicators", EXAMPLE, "--workers", "0"), "--workers must be at least 1"),
+        (("sample", EXAMPLE, "--stratify", "rules"), "did you mean 'rule'?"),
+        (("sample", EXAMPLE, "--n", "0"), "--n must be at least 1"),
+        (("agenda", EXAMPLE, "--format", "ical"), "unknown --format 'ical' (table, jsonl, ics)"),
+        (("rules", "lint", "rules/dk", "--format", "jsn"), "did you mean 'json'?"),
+        (("demo", "generate", "--broken-rate", "2"), "--broken-rate is a share"),
+    ],
+)
+def test_a_value_outside_an_options_choices_exits_2(args: tuple[str, ...], expected: str) -> None:
+    res = (
+        run(*args, "--as-of", "2024-07-13")
+        if args[0] != "rules" and args[0] != "demo"
+        else run(*args)
+    )
+    assert res.exit_code == 2, res.output
+    assert expected in res.output
+
+
+def test_explain_with_a_misspelt_rule_is_a_mistake_not_no_obligation() -> None:
+    res = run("explain", EXAMPLE, "--rule", "dk.investigation.complet", "--as-of", "2024-07-13")
+    assert res.exit_code == 2
+    assert "did you mean 'dk.investigation.complete'?" in res.output
+
+
+def test_a_completely_unreadable_csv_exits_2(tmp_path: Path) -> None:
+    broken = tmp_path / "export.csv"
+    broken.write_bytes(b"\x00\x01garbage;without;a;header\n\x02\x03\n")
+    res = run("audit", str(broken), "--as-of", "2024-07-13")
+    assert res.exit_code == 2
+    assert "no case in the input could be read" in res.output
+
+
+def test_version() -> None:
+    from importlib.metadata import version
+
+    res = run("--version")
+    assert res.exit_code == 0
+    assert res.stdout.strip() == f"compliance {version('casework-compliance')}"
+
+
+def test_a_missing_as_of_is_said_and_recorded() -> None:
+    res = run("audit", EXAMPLE, "--format", "html")
+    assert res.exit_code == 0
+    assert "note: no --as-of given; auditing as of now" in res.output
+    assert "Der blev ikke angivet en opgørelsesdato" in res.stdout
+
+
+# -- Danish first ---------------------------------------------------------------------------------
+
+
+def test_danish_and_english_forms() -> None:
+    da, en = messages("da"), messages("en")
+    assert da.date(dt.date(2024, 3, 5)) == "5. marts 2024"
+    assert en.date(dt.date(2024, 3, 5)) == "5 March 2024"
+    assert da.percent(0.75) == "75,0 %"
+    assert en.percent(0.75) == "75.0%"
+    assert da.integer(1234) == "1.234"
+    assert all(da_text and en_text for da_text, en_text in CATALOGUE.values())
+
+
+def test_html_is_danish_by_default_and_english_on_request(demo_slice: str) -> None:
+    da = run("audit", demo_slice, "--as-of", "2025-06-30", "--format", "html")
+    en = run("audit", demo_slice, "--as-of", "2025-06-30", "--format", "html", "--lang", "en")
+    assert '<html lang="da">' in da.stdout
+    assert "Revision af frister og standarder" in da.stdout
+    assert "30. juni 2025 (ved dagens udgang)" in da.stdout
+    assert "Overholdelse pr. regel" in da.stdout and "Compliance per rule" not in da.stdout
+    assert '<html lang="en">' in en.stdout and "Compliance per rule" in en.stdout
+    assert "30 June 2025 (end of day)" in en.stdout
+
+
+def test_machine_outputs_keep_iso_dates_and_dots(demo_slice: str) -> None:
+    res = run("audit", demo_slice, "--as-of", "2025-06-30", "--format", "csv", "--lang", "da")
+    assert res.exit_code == 0
+    header = res.stdout.splitlines()[0]
+    assert header.startswith("case_id,rule,version")
+    assert "overholdt" not in res.stdout
+
+
+# -- uncertainty ----------------------------------------------------------------------------------
+
+
+def test_indicator_periods_not_ended_are_in_progress(demo_slice: str) -> None:
+    rules = ("--rules", "dk", "--rules", "municipal/slagelse")
+    res = run("indicators", demo_slice, *rules, "--as-of", "2025-06-30")
+    rows = {line.split("│")[2].strip(): line for line in res.stdout.splitlines() if "│ 20" in line}
+    assert "i gang" in rows["2025"]
+    assert "i gang" not in rows["2024"]
+    machine = json.loads(
+        run("indicators", demo_slice, *rules, "--as-of", "2025-06-30", "-f", "json").stdout
+    )
+    assert {r["status"] for r in machine} <= {"met", "missed", "insufficient_data"}
+
+
+def test_confidence_is_shown_per_rule_and_per_finding(demo_slice: str) -> None:
+    html = run("audit", demo_slice, "--as-of", "2025-06-30", "--format", "html").stdout
+    assert "<th>sikkerhed</th>" in html
+    assert html.count("sikkerhed <abbr") >= 1  # in each violation's line
+    assert 'title="frist bekræftet, bestemmelse fra en sekundær kilde">C-p</abbr>' in html
+
+
+# -- workbook -------------------------------------------------------------------------------------
+
+
+def test_workbook_has_danish_sheets_real_dates_percentages_and_filters(
+    demo_slice: str, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    path = tmp_path / "audit.xlsx"
+    res = run("audit", demo_slice, "--as-of", "2025-06-30", "-f", "xlsx", "-o", str(path))
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Resumé", "Pr. regel", "Pr. kommune", "Fund", "Indikatorer", "Afviste"]
+    for ws in wb:
+        assert ws.freeze_panes == "A2"
+        assert ws.auto_filter.ref is not None and ws.auto_filter.ref.startswith("A1:")
+    findings = wb["Fund"]
+    header = [c.value for c in findings[1]]
+    assert header[0] == "kommune"
+    due = findings.cell(row=2, column=header.index("frist") + 1)
+    assert isinstance(due.value, dt.datetime | dt.date)
+    per_rule = wb["Pr. regel"]
+    share = per_rule.cell(row=2, column=per_rule.max_column)
+    assert isinstance(share.value, int | float) and "%" in share.number_format
+    summary = {row[0].value: row[1].value for row in wb["Resumé"].iter_rows(min_row=2)}
+    assert summary["opgjort pr."] == dt.datetime(2025, 6, 30, 23, 59, 59)
+    assert summary["sager læst"] == 300
+    assert {findings.cell(row=r, column=1).value for r in range(2, findings.max_row + 1)} == {
+        "Aarhus",
+        "Langeland",
+        "Morsø",
+        "Slagelse",
+    }
+    by_municipality = {r[0].value: r for r in wb["Pr. kommune"].iter_rows(min_row=2)}
+    html = run("audit", demo_slice, "--as-of", "2025-06-30", "--format", "html").stdout
+    slagelse = by_municipality["Slagelse"]
+    share = messages("da").percent(slagelse[3].value)
+    assert f"{messages('da').integer(slagelse[1].value)}</td>" in html
+    assert f"</span> {share}</td></tr>" in html  # the same numbers as the HTML
+
+
+def test_breakdown_by_a_chosen_subject_field(tmp_path: Path) -> None:
+    import openpyxl
+
+    cases = []
+    for i, district in enumerate(("Nord", "Syd", "Nord")):
+        case = json.loads(Path(EXAMPLE).read_text(encoding="utf-8"))
+        case["case_id"] = f"c{i}"
+        case["subject"] = {**case.get("subject", {}), "district": district}
+        cases.append(json.dumps(case))
+    source = tmp_path / "cases.jsonl"
+    source.write_text("\n".join(cases) + "\n", encoding="utf-8")
+    args = ["audit", str(source), "--as-of", "2024-07-13", "--group-by", "district"]
+    html = run(*args, "-f", "html").stdout
+    assert '<h2 id="district">Pr. district</h2>' in html
+    assert "<b>Nord</b>" in html and "<b>Syd</b>" in html
+    path = tmp_path / "a.xlsx"
+    assert run(*args, "-f", "xlsx", "-o", str(path)).exit_code == 0
+    findings = openpyxl.load_workbook(path)["Fund"]
+    assert findings.cell(row=1, column=2).value == "district"
+    column = {findings.cell(row=r, column=2).value for r in range(2, findings.max_row + 1)}
+    assert column == {"Nord", "Syd"}
+
+
+def test_workbook_never_writes_a_formula(tmp_path: Path) -> None:
+    import openpyxl
+
+    case = json.loads(Path(EXAMPLE).read_text(encoding="utf-8"))
+    case["case_id"] = '=HYPERLINK("http://example.org")\x07'
+    source = tmp_path / "case.json"
+    source.write_text(json.dumps(case), encoding="utf-8")
+    path = tmp_path / "audit.xlsx"
+    assert (
+        run("audit", str(source), "--as-of", "2024-07-13", "-f", "xlsx", "-o", str(path)).exit_code
+        == 0
+    )
+    cell = openpyxl.load_workbook(path)["Fund"]["B2"]
+    assert cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://example.org")'
+
+
+# -- rules diff -----------------------------------------------------------------------------------
+
+
+def test_markdown_diff_says_how_many_changes_it_does_not_list(tmp_path: Path) -> None:
+    import shutil
+
+    new = tmp_path / "dk"
+    shutil.copytree("rules/dk", new)
+    rule = new / "investigation-complete.yaml"
+    rule.write_text(
+        rule.read_text(encoding="utf-8").replace("within: 4 months", "within: 1 months"),
+        encoding="utf-8",
+    )
+    args = ["rules", "diff", "--old", "rules/dk", "--new", str(new), "--cases", DEMO]
+    args += ["--as-of", "2025-06-30"]
+    changed = json.loads(run(*args, "--format", "json").stdout)["changed"]
+    assert changed > 50
+    markdown = run(*args, "--format", "markdown").stdout
+    assert f"… and {changed - 50} more (`--format json` lists every change)." in markdown
+
+
+# -- the demo corpus ------------------------------------------------------------------------------
+
+
+def test_demo_corpus_ends_at_the_export_date_and_follows_the_corrected_law(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "demo.jsonl"
+    res = run("demo", "generate", "--cases", "400", "--seed", "5", "-o", str(path))
+    assert res.exit_code == 0, res.output
+    cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    events = [e for c in cases for e in c["events"]]
+    assert max(str(e["at"])[:10] for e in events) <= "2025-06-30"
+    for case in cases:  # every reference still resolves after the cut
+        ids = {e["id"] for e in case["events"]}
+        assert all(ref in ids for e in case["events"] for ref in e.get("refs", ()))
+    reporters = {
+        (c["case_id"], e["id"]): e["attrs"]["reporter"]
+        for c in cases
+        for e in c["events"]
+        if e["type"] == "notification_received"
+    }
+    assert reporters
+    cited = {
+        reporters[(c["case_id"], ref)]
+        for c in cases
+        for e in c["events"]
+        if e["type"] == "notification_acknowledged"
+        for ref in e["refs"]
+    }
+    assert {"professional", "citizen"} <= cited and "anonymous" not in cited
+    whole = tmp_path / "whole.jsonl"
+    run("demo", "generate", "--cases", "400", "--seed", "5", "--until", "", "-o", str(whole))
+    assert "2026-" in whole.read_text(encoding="utf-8")
+    assert run("demo", "generate", "--until", "2024-01-01").exit_code == 2
+
+
+def test_diff_reports_indicator_changes(tmp_path: Path) -> None:
+    import shutil
+
+    new = tmp_path / "slagelse"
+    shutil.copytree("rules/municipal/slagelse", new)
+    rule = new / "investigation-6-weeks.yaml"
+    text = rule.read_text(encoding="utf-8")
+    rule.write_text(text.replace("success: {within: 6 weeks}", "success: {within: 2 weeks}"))
+    args = ["rules", "diff", "--old", "municipal/slagelse", "--new", str(new), "--with", "dk"]
+    args += ["--cases", DEMO, "--as-of", "2025-06-30"]
+    res = run(*args, "--format", "json")
+    assert res.exit_code == 1  # something changed, though no finding did
+    report = json.loads(res.stdout)
+    assert report["changed"] == 0
+    moved = {(c["indicator"], c["period"]): c for c in report["indicator_changes"]}
+    change = moved[("slagelse.investigation.within-6-weeks", "2024")]
+    assert change["new"]["numerator"] < change["old"]["numerator"]
+    assert change["old"]["denominator"] == change["new"]["denominator"]
+    text_out = run(*args).stdout
+    assert "indicators: " in text_out and "slagelse.investigation.within-6-weeks 2024: " in text_out
+    assert "#### Indicators" in run(*args, "--format", "markdown").stdout
+
+
+def test_the_same_audit_gives_the_same_workbook_bytes(demo_slice: str, tmp_path: Path) -> None:
+    first, second = tmp_path / "1.xlsx", tmp_path / "2.xlsx"
+    for path in (first, second):
+        args = ["audit", demo_slice, "--as-of", "2025-06-30", "-f", "xlsx", "-o", str(path)]
+        assert run(*args).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
