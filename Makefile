@@ -55,6 +55,7 @@ PEERS_ROUNDS ?= 3
 bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/road_fines_audit.py --data $(PEERS_DATA)
 	@if [ ! -f "$(PEERS_DATA)/Road_Traffic_Fine_Management_Process.xes.zip" ]; then \
 	  echo "bench: no road-fines log at $(PEERS_DATA); peers comparison skipped"; \
 	else \
