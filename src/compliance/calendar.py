@@ -6,7 +6,7 @@ or ``{country: DE, subdivision: BY, tz: Europe/Berlin, extra_closed: [2025-12-24
 (:class:`CalendarSpec`; checked when the rule is loaded). Nothing below is specific to a country
 except the named entries of :data:`CALENDARS`.
 
-The ``dk`` calendar follows CONTRACT §4: Europe/Copenhagen; business days are Monday–Friday
+The ``dk`` calendar follows docs/reference/time.md: Europe/Copenhagen; business days are Monday–Friday
 that are not Danish public holidays (taken from the ``holidays`` package, which knows that
 Store Bededag was a holiday through 2023 and not from 2024), nor Grundlovsdag (5 June),
 24 December or 31 December. Those three are not official holidays but are closed days for

@@ -379,7 +379,7 @@ def schema_rules() -> None:
 
 @schema_app.command("timeline")
 def schema_timeline() -> None:
-    """JSON Schema for one case timeline (CONTRACT §2)."""
+    """JSON Schema for one case timeline (docs/reference/timelines.md)."""
     _call("schema", "timeline")
 
 

@@ -6,7 +6,7 @@ home-made distribution: each partition is grouped by ``case_id``, each case eval
 row per finding, one ``evaluated`` row per case and one ``rejected`` row per broken case — so
 totals reconcile across the cluster exactly as in ``compliance audit``.
 
-Input: the long form of CONTRACT §2 as Parquet — columns ``case_id, event_id, type, at`` (ISO
+Input: the long form of docs/reference/timelines.md as Parquet — columns ``case_id, event_id, type, at`` (ISO
 8601 text or timezone-aware timestamps), optional ``refs`` (ids separated by spaces, ``|`` or ``,``),
 ``attr.<name>`` and ``subject.<name>``. **All rows of a case must be in one partition**
 (write the files partitioned by case, e.g. with :func:`write_parquet_corpus`);

@@ -1,6 +1,6 @@
 """Timelines in, findings out.
 
-``Timeline``/``Event`` are the pydantic models of CONTRACT §2 (they also produce the JSON
+``Timeline``/``Event`` are the pydantic models of docs/reference/timelines.md (they also produce the JSON
 Schema). The engine works on a lean internal form, ``CaseEvents``, built by
 :func:`normalize`, which accepts a model or a plain dict and validates either way with
 located errors.
@@ -39,7 +39,7 @@ __all__ = [
 Scalar = str | int | float | bool | dt.date
 
 
-#: The documented forms (CONTRACT §2): a calendar date ``YYYY-MM-DD``, or a datetime
+#: The documented forms (docs/reference/timelines.md): a calendar date ``YYYY-MM-DD``, or a datetime
 #: ``YYYY-MM-DDThh:mm[:ss[.ffffff]]`` with ``Z`` or ``±hh:mm`` (without one only when a default
 #: time zone is named). Python's ``fromisoformat`` also takes basic and week forms
 #: (``20250630``, ``2025-W01-1``) and reads a CPR-like ``0102031234`` as 12 March 102: refused.
@@ -110,7 +110,7 @@ At = Annotated[Any, BeforeValidator(_parse_iso), WithJsonSchema(_AT_SCHEMA)]
 
 
 class Event(BaseModel):
-    """One event of a case (CONTRACT §2)."""
+    """One event of a case (docs/reference/timelines.md)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -424,7 +424,7 @@ def normalize(
 
 @dataclass(slots=True)
 class Finding:
-    """One obligation and its status as of ``as_of`` (CONTRACT §5). Field names are stable."""
+    """One obligation and its status as of ``as_of`` (docs/reference/findings.md). Field names are stable."""
 
     case_id: str
     rule: str

@@ -1,6 +1,6 @@
 """Periods ("24 hours", "4 months", "17 years 6 months", "6 business_days") and their arithmetic.
 
-Semantics (CONTRACT §4, docs/adr/0001-month-arithmetic.md):
+Semantics (docs/reference/time.md, docs/adr/0001-month-arithmetic.md):
 
 * ``hours`` are exact elapsed time from the trigger instant, so DST changes are respected.
 * ``days`` and ``weeks`` are added to the trigger's *local date*.
@@ -76,7 +76,7 @@ class Period:
         return self.unit in ("days", "weeks")
 
     def as_days_ceiling(self) -> int:
-        """An hour period seen at day precision: ceil(N/24) days (CONTRACT §4)."""
+        """An hour period seen at day precision: ceil(N/24) days (docs/reference/time.md)."""
         if self.unit != "hours":
             raise PeriodError(f"{self.text!r} is not an hour period")
         return -(-self.amount // 24)

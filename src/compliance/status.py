@@ -1,5 +1,5 @@
 """Status judgement: the statuses a finding can have, written once, and the rules that decide
-them (CONTRACT §5). Every rule kind asks here; no kind decides a status on its own."""
+them (docs/reference/findings.md). Every rule kind asks here; no kind decides a status on its own."""
 
 from __future__ import annotations
 

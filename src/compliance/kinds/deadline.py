@@ -1,6 +1,6 @@
 """Kind ``deadline``: a trigger event starts a clock; a satisfying event must follow by the due
 date (``within`` after the trigger or its anchor, a date the data sets, or an earlier ``or_by``
-event). Closers cancel, excuses excuse (CONTRACT §5, docs/adr/0005)."""
+event). Closers cancel, excuses excuse (docs/reference/findings.md, docs/adr/0005)."""
 
 from __future__ import annotations
 

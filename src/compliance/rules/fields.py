@@ -1,4 +1,4 @@
-"""Schema fragments shared by every rule kind (CONTRACT §3): event matches, versions, citations,
+"""Schema fragments shared by every rule kind (docs/reference/rule-language.md): event matches, versions, citations,
 titles and the fields every rule has. Each kind's own model lives in ``compliance/kinds/``."""
 
 from __future__ import annotations
@@ -308,7 +308,7 @@ class Success(Strict):
 
 
 class Rule(Strict):
-    """What every rule file has, whatever its kind (CONTRACT §3). Rules are data: nothing here
+    """What every rule file has, whatever its kind (docs/reference/rule-language.md). Rules are data: nothing here
     is ever executed. Each kind extends this in its module under ``compliance/kinds/``; parse a
     file with :func:`compliance.rules.schema.parse_rule`, which picks the kind's model."""
 

@@ -1,4 +1,4 @@
-"""The rule file schema (CONTRACT §3) as pydantic models: a discriminated union over the rule
+"""The rule file schema (docs/reference/rule-language.md) as pydantic models: a discriminated union over the rule
 kinds registered in ``compliance.kinds``, each with its own model, so a field only parses for
 the kinds that use it and every schema error has a real location. ``rule_json_schema()``
 exports it."""

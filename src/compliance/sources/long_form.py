@@ -1,4 +1,4 @@
-"""The long form (CONTRACT §2): one event per row — ``case_id, event_id, type, at``, optional
+"""The long form (docs/reference/timelines.md): one event per row — ``case_id, event_id, type, at``, optional
 ``refs``, ``attr.<name>`` and ``subject.<name>`` columns — and how rows become a case.
 
 Every tabular source (CSV here; Parquet in ``compliance.dask``) turns its cells into
@@ -52,7 +52,7 @@ class LongFormRow:
 
 
 class CaseAssembler:
-    """The rows of one case, in order, as a timeline dict (CONTRACT §2)."""
+    """The rows of one case, in order, as a timeline dict (docs/reference/timelines.md)."""
 
     def __init__(self, case_id: str) -> None:
         self.case: dict[str, Any] = {"case_id": case_id, "subject": {}, "events": []}
