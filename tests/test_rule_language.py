@@ -7,32 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from compliance import RuleError, load_rules
+from compliance import load_rules
 from compliance.ruletools.lint import lint_paths
-
-GOOD = """\
-id: x.test
-title: {da: Test, en: Test}
-kind: deadline
-versions:
-  - valid: {from: 2024-01-01}
-    source: {law: Barnets Lov, ref: "§ 20"}
-trigger: investigation_started
-satisfied_by: investigation_completed
-within: 4 months
-"""
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    p = tmp_path / "rule.yaml"
-    p.write_text(text, encoding="utf-8")
-    return p
-
-
-def load_error(tmp_path: Path, text: str) -> RuleError:
-    with pytest.raises(RuleError) as exc:
-        load_rules(write(tmp_path, text))
-    return exc.value
+from rule_files import GOOD, load_error, write
 
 
 def lint_errors(tmp_path: Path, text: str) -> list[str]:
