@@ -39,7 +39,7 @@ LIMITS = ["--max-body-bytes", "300000", "--max-cases", "40", "--max-events", "20
 CASES = collect(["rules/dk", "rules/municipal"])
 CPR = "0101901234"  # CPR-shaped (valid date), never to appear in an answer or a log
 NOTIFIED = {
-    "case_id": "c1",
+    "case_id": "sag-xyz",
     "events": [{"id": "e1", "type": "notification_received", "at": "2024-03-01T14:05:00+01:00"}],
 }
 
@@ -297,7 +297,7 @@ def test_no_cpr_number_in_answers_or_logs_and_no_bodies_in_logs(
         assert CPR not in r.text and "******-****" in r.text
     log = server.log_text()
     assert "POST /v1/evaluate 200" in log
-    assert CPR not in log and "notification_received" not in log and "c1" not in log
+    assert CPR not in log and "notification_received" not in log and "sag-xyz" not in log
 
 
 def test_cors_is_off_by_default(server: Server) -> None:
