@@ -23,8 +23,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The tests run on every core (pytest-xdist): the suite is CPU-bound and CI must stay under 10 min.
 unit: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 rules-test: $(STAMP)
 	$(BIN)/compliance rules lint rules/dk rules/municipal/* rules/it/road-fines
