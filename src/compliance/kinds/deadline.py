@@ -480,10 +480,13 @@ def wording(rule: DeadlineRule, version: Version) -> str:
 
 def inference_words(spec: InferAnchor) -> str:
     """Catalogue wording of ``infer_anchor``."""
-    since = f" since the last {events_text(spec.since_last)}" if spec.since_last else ""
+    def alternatives(matches: list[EventMatch]) -> str:
+        return " or ".join(events_text([m]) for m in matches)
+
+    since = f" since the last {alternatives(spec.since_last)}" if spec.since_last else ""
     return (
-        f"without refs, from the {spec.pick} {events_text(spec.event)}{since} at or before the "
-        "trigger (finding marked anchor: inferred)"
+        f"without refs, from the {spec.pick} {alternatives(spec.event)}{since} at or before "
+        "the trigger (finding marked anchor: inferred)"
     )
 
 
