@@ -480,6 +480,7 @@ def wording(rule: DeadlineRule, version: Version) -> str:
 
 def inference_words(spec: InferAnchor) -> str:
     """Catalogue wording of ``infer_anchor``."""
+
     def alternatives(matches: list[EventMatch]) -> str:
         return " or ".join(events_text([m]) for m in matches)
 
