@@ -284,17 +284,9 @@ def first_excuse(
 def anchor_event(
     anchor: str, trigger: CaseEvent, case: CaseEvents, explain: list[str]
 ) -> CaseEvent:
-    """Where the clock starts: the trigger, or (``anchor: first_ref``) the earliest event the
-    trigger refers to."""
-    if anchor != "first_ref":
-        return trigger
-    refs = [case.by_id[r] for r in trigger.refs if r in case.by_id]
-    if not refs:
-        explain.append("anchor first_ref: trigger names no earlier event; clock starts at trigger")
-        return trigger
-    first = min(refs, key=lambda e: e.key)
-    explain.append(f"clock starts at first referenced event {first.label()}")
-    return first
+    """Where the clock starts (without inference, partitions or the ``anchor`` mark: recurring
+    rules): the trigger, or (``anchor: first_ref``) the earliest event the trigger refs."""
+    return clock_start(anchor, None, trigger, (None, None), case, explain).event
 
 
 @dataclass(frozen=True, slots=True, eq=False)
