@@ -1,7 +1,8 @@
 """Shared matching: which events of a case a rule looks at, and how they relate.
 
 Predicates (``where``), matchers (event types + predicates), partitions (``partition:`` keeps
-obligations apart per attribute value), references (``refs``), anchors (``anchor: first_ref``),
+obligations apart per attribute value), references (``refs``), anchors (``anchor: first_ref``,
+inferred by ``infer_anchor`` when the trigger refs nothing),
 closers (``cancelled_by`` / ``until``) and excuses (``excused_by``). Compiled once per rule; the
 functions here run per event and are kept small and allocation-free.
 """
