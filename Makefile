@@ -72,10 +72,13 @@ bench-service: $(STAMP)
 	$(BIN)/python bench/service_load.py
 
 # Reading cost per source on the full road-fines log in ../shared/data (skipped when absent),
-# and the measurements behind docs/adr/0009 and 0010.
+# the whole audit of one generated corpus from every source format, the duplicate-key check's
+# parse cost, and the measurements behind docs/adr/0009 and 0010.
 bench-sources: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python bench/sources.py
+	$(BIN)/python bench/sources.py --audit --cases 20000
+	$(BIN)/python bench/sources.py --duplicate-keys
 	$(BIN)/python bench/xes_readers.py
 	$(BIN)/python bench/grouping.py --rows 1000000
 

@@ -19,7 +19,19 @@ Reported: rows (events) read, wall and CPU seconds, rows per CPU second (steadie
 time on a shared machine) and peak RSS. ``--verify-sample`` checks that each trace of
 fixtures/road-fines/roadtraffic100traces.xes is identical to the same trace of the full log.
 
+Two further measurements need no download:
+
+- ``--audit [--cases N]``: the whole audit (read, map, group, validate, evaluate with the full
+  ``dk`` pack, write JSON Lines) of the same generated demo corpus (``compliance demo
+  generate``, seed 4242) from every source format — JSON Lines, a JSON array, a long-form
+  CSV sorted by date (cases interleaved), XLSX, Parquet and a SQLite table — each in a fresh
+  process: wall and CPU seconds, events per CPU second, peak RSS, and the findings, which
+  must be the same for every format (the run fails otherwise).
+- ``--duplicate-keys``: the parse cost of the duplicate-JSON-key check
+  (compliance.sources.duplicate_keys) on the demo corpus, per case, with and without it.
+
 Usage: python bench/sources.py [--only xes-zip,csv,...] [--verify-sample]
+       python bench/sources.py --audit [--cases 20000] | --duplicate-keys
 """
 
 from __future__ import annotations
@@ -27,6 +39,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import hashlib
 import json
 import resource
 import sqlite3
@@ -164,15 +177,239 @@ def verify_sample() -> None:
     print(f"verified: all {found} sample traces are identical to the full log's")
 
 
+# -- the whole audit per source format (demo corpus) --------------------------------------------
+
+AUDIT_FORMATS = ["jsonl", "json", "csv", "xlsx", "parquet", "sql"]
+AS_OF = "2025-06-30"
+
+
+def long_form_rows(corpus: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """The corpus as long-form rows (docs/reference/timelines.md), every cell as text (as a
+    CSV export has it), sorted by time across cases as a report module exports them."""
+    rows: list[tuple[float, int, dict[str, str]]] = []
+    attrs: set[str] = set()
+    subject: set[str] = set()
+    for line in corpus.open("rb"):
+        case = json.loads(line)
+        for ev in case["events"]:
+            row = {"case_id": case["case_id"], "event_id": ev["id"], "type": ev["type"]}
+            row["at"] = ev["at"]
+            if ev.get("refs"):
+                row["refs"] = " ".join(ev["refs"])
+            for k, v in (ev.get("attrs") or {}).items():
+                row[f"attr.{k}"] = _cell(v)
+                attrs.add(k)
+            for k, v in (case.get("subject") or {}).items():
+                row[f"subject.{k}"] = _cell(v)
+                subject.add(k)
+            at = dt.datetime.fromisoformat(ev["at"]) if "T" in ev["at"] else None
+            stamp = at.timestamp() if at else dt.date.fromisoformat(ev["at"]).toordinal() * 86400.0
+            rows.append((stamp, len(rows), row))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    header = ["case_id", "event_id", "type", "at", "refs"]
+    header += [f"attr.{k}" for k in sorted(attrs)] + [f"subject.{k}" for k in sorted(subject)]
+    return header, [r[2] for r in rows]
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def prepare_audit(cases: int) -> dict[str, str]:
+    """The demo corpus of ``cases`` cases in every audited format (cached in bench/data/)."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    stem = DATA / f"demo-{cases}"
+    paths = {f: f"{stem}.{f}" for f in AUDIT_FORMATS}
+    paths["sql"] = f"{stem}.sqlite"
+    if all(Path(p).exists() for p in paths.values()):
+        return paths
+    corpus = Path(paths["jsonl"])
+    from compliance.cli import app
+
+    generate = ["demo", "generate", "--cases", str(cases), "--seed", "4242", "-o", str(corpus)]
+    app(generate, standalone_mode=False)
+    with open(paths["json"], "w", encoding="utf-8") as out:
+        out.write("[\n" + ",\n".join(line.strip() for line in corpus.open()) + "\n]\n")
+    header, rows = long_form_rows(corpus)
+    table = [[r.get(h, "") for h in header] for r in rows]
+    with open(paths["csv"], "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(table)
+    _write_table_xlsx(Path(paths["xlsx"]), header, table)
+    _write_table_parquet(Path(paths["parquet"]), header, table)
+    with sqlite3.connect(paths["sql"]) as db:
+        columns = ", ".join(f'"{h}"' for h in header)
+        db.execute(f"CREATE TABLE events ({columns})")
+        marks = ", ".join("?" for _ in header)
+        db.executemany(f"INSERT INTO events VALUES ({marks})", table)
+    return paths
+
+
+def _write_table_xlsx(path: Path, header: list[str], table: list[list[str]]) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Sager")
+    ws.append(header)
+    for r in table:
+        ws.append([v if v != "" else None for v in r])
+    wb.save(path)
+
+
+def _write_table_parquet(path: Path, header: list[str], table: list[list[str]]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cols = list(zip(*table, strict=True))
+    data = {h: [v if v != "" else None for v in c] for h, c in zip(header, cols, strict=True)}
+    pq.write_table(pa.table(data), path, row_group_size=100_000)
+
+
+def audit_child(fmt: str, paths: dict[str, str]) -> dict[str, Any]:
+    """One whole audit in this process (a fresh one per format, so peak RSS is its own)."""
+    from compliance.cli import app
+
+    out = f"{paths['jsonl']}.{fmt}.findings.jsonl"
+    source = f"sqlite:///{paths['sql']}" if fmt == "sql" else paths[fmt]
+    args = ["audit", source, "--rules", "dk", "--as-of", AS_OF, "-o", out, "--no-progress"]
+    if fmt == "sql":
+        args += ["--query", "SELECT * FROM events"]
+    t = time.perf_counter()
+    try:
+        app(args, standalone_mode=False)
+    except SystemExit as exc:  # the audit's own exit code (1: violations found)
+        if exc.code not in (0, 1, None):
+            raise
+    wall = time.perf_counter() - t
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    peak_kb = peak_rss_kb(use)  # before the findings are loaded back for the comparison
+    findings = [json.loads(line) for line in Path(out).read_text(encoding="utf-8").splitlines()]
+    digest = sorted(
+        (f["case_id"], f["rule"], f.get("trigger"), f["status"], f.get("due")) for f in findings
+    )
+    return {
+        "format": fmt,
+        "s": round(wall, 1),
+        "cpu_s": round(use.ru_utime + use.ru_stime, 1),
+        "peak_rss_mb": round(peak_kb / 1024),
+        "findings": len(findings),
+        "digest": hashlib.sha256(json.dumps(digest).encode()).hexdigest()[:16],
+    }
+
+
+def peak_rss_kb(use: resource.struct_rusage) -> int:
+    """This process's own peak RSS: VmHWM (reset by exec) where Linux has it; ru_maxrss keeps
+    the forking parent's RSS across exec, which inflates a child started by a big parent."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return use.ru_maxrss
+
+
+def audit_all(cases: int) -> None:
+    paths = prepare_audit(cases)
+    lines = Path(paths["jsonl"]).read_bytes().splitlines()
+    events = sum(len(json.loads(line)["events"]) for line in lines if line.strip())
+    print(f"{cases:,} cases, {events:,} events, dk pack, as of {AS_OF}")
+    print("| source | wall s | CPU s | events per CPU s | peak RSS MB | findings |")
+    print("|---|---:|---:|---:|---:|---:|")
+    digests = set()
+    for fmt in AUDIT_FORMATS:
+        r = _run_child(["--audit-child", fmt, "--paths", json.dumps(paths)])
+        if r is None:
+            print(f"| {fmt} | failed | | | | |", flush=True)
+            continue
+        digests.add(r["digest"])
+        rate = round(events / r["cpu_s"]) if r["cpu_s"] else 0
+        print(
+            f"| {fmt} | {r['s']} | {r['cpu_s']} | {rate:,} | {r['peak_rss_mb']} "
+            f"| {r['findings']:,} |",
+            flush=True,
+        )
+    if len(digests) > 1:
+        raise SystemExit("the formats gave different findings")
+    print("findings identical for every format")
+
+
+def _run_child(args: list[str]) -> dict[str, Any] | None:
+    out = subprocess.run(
+        [sys.executable, __file__, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    if out.returncode:
+        print((out.stderr.strip().splitlines() or ["?"])[-1], file=sys.stderr)
+        return None
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+# -- the duplicate-key check's parse cost ---------------------------------------------------------
+
+
+def duplicate_key_cost(rounds: int = 7) -> None:
+    """Per case: orjson parse alone, and parse + duplicate-key check (Item.parsed), best of
+    ``rounds`` CPU times on the demo corpus."""
+    import orjson
+
+    from compliance.sources.item import Item, case_item
+
+    corpus = ROOT / "fixtures" / "demo" / "cases.jsonl"
+    lines = [line for line in corpus.open("rb") if line.strip()]
+
+    def plain() -> None:
+        for line in lines:
+            case_item(orjson.loads(line), 1, "x")
+
+    def checked() -> None:
+        for line in lines:
+            Item(1, "x", raw=line).parsed()
+
+    best = {}
+    for name, fn in (("parse", plain), ("parse + check", checked)):
+        times = []
+        for _ in range(rounds):
+            t = time.process_time()
+            fn()
+            times.append(time.process_time() - t)
+        best[name] = min(times) / len(lines) * 1e6
+    size = sum(len(line) for line in lines) / len(lines)
+    print(f"demo corpus: {len(lines):,} cases, {size:,.0f} bytes per case")
+    for name, us in best.items():
+        print(f"{name}: {us:.1f} µs per case")
+    print(f"check: +{best['parse + check'] - best['parse']:.1f} µs per case")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default=",".join(SOURCES))
     ap.add_argument("--verify-sample", action="store_true")
+    ap.add_argument("--audit", action="store_true")
+    ap.add_argument("--cases", type=int, default=20_000)
+    ap.add_argument("--duplicate-keys", action="store_true")
     ap.add_argument("--child")
+    ap.add_argument("--audit-child")
     ap.add_argument("--paths")
     a = ap.parse_args()
     if a.child:
         print(json.dumps(child(a.child, json.loads(a.paths))))
+        return
+    if a.audit_child:
+        print(json.dumps(audit_child(a.audit_child, json.loads(a.paths))))
+        return
+    if a.audit:
+        audit_all(a.cases)
+        return
+    if a.duplicate_keys:
+        duplicate_key_cost()
         return
     if not LOG.exists():
         print(f"skipped: the road-fines log is not at {LOG}")

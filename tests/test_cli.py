@@ -136,7 +136,7 @@ def test_rules_test_and_junit(tmp_path: Path) -> None:
     root = ET.parse(junit).getroot()
     assert (
         root.tag == "testsuites"
-        and int(root.get("tests", "0")) == 12
+        and int(root.get("tests", "0")) == 21
         and root.get("failures") == "0"
     )
 

@@ -105,6 +105,12 @@ class FindingRecord(BaseModel):
     anchored_at: DateOrInstant = Field(
         description="when the clock started, if not at the trigger (anchor: first_ref)"
     )
+    anchor: Literal["ref", "inferred", "fallback"] | None = Field(
+        description="anchor: first_ref rules: how the clock start was found — ref (the event "
+        "the trigger refs), inferred (no refs; the rule's infer_anchor found it in the case), "
+        "fallback (neither: the clock starts at the trigger, possibly later than the law's, so "
+        "lateness may be under-reported); null when the clock starts at the trigger by rule"
+    )
     due: DateOrInstant = Field(
         description="due date (a date) or instant (hour deadlines with a precise start)"
     )

@@ -1,7 +1,8 @@
 """Shared matching: which events of a case a rule looks at, and how they relate.
 
 Predicates (``where``), matchers (event types + predicates), partitions (``partition:`` keeps
-obligations apart per attribute value), references (``refs``), anchors (``anchor: first_ref``),
+obligations apart per attribute value), references (``refs``), anchors (``anchor: first_ref``,
+inferred by ``infer_anchor`` when the trigger refs nothing),
 closers (``cancelled_by`` / ``until``) and excuses (``excused_by``). Compiled once per rule; the
 functions here run per event and are kept small and allocation-free.
 """
@@ -23,12 +24,18 @@ Pred = Callable[[CaseEvent, "dt.date | None"], bool]
 SubjectCheck = Callable[[Mapping[str, Any]], bool]
 
 __all__ = [
+    "ANCHOR_FALLBACK",
+    "ANCHOR_INFERRED",
+    "ANCHOR_REF",
+    "AnchorInference",
+    "ClockStart",
     "EventIndex",
     "Matcher",
     "Pred",
     "after",
     "anchor_event",
     "at_or_after",
+    "clock_start",
     "closer_applies",
     "compile_scope",
     "compile_where",
@@ -37,6 +44,8 @@ __all__ = [
     "first_excuse",
     "in_partition",
     "index_of",
+    "inferred_anchor",
+    "last_closing",
     "partition_of",
     "selected",
     "shared_index",
@@ -276,17 +285,149 @@ def first_excuse(
 def anchor_event(
     anchor: str, trigger: CaseEvent, case: CaseEvents, explain: list[str]
 ) -> CaseEvent:
-    """Where the clock starts: the trigger, or (``anchor: first_ref``) the earliest event the
-    trigger refers to."""
+    """Where the clock starts (without inference, partitions or the ``anchor`` mark: recurring
+    rules): the trigger, or (``anchor: first_ref``) the earliest event the trigger refs."""
+    return clock_start(anchor, None, trigger, (None, None), case, explain).event
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AnchorInference:
+    """``infer_anchor``: where the clock starts when the trigger refs no earlier event — an
+    ``event`` of the case in the trigger's partition, at or before the trigger and at or after
+    the last ``since_last`` event strictly before it (the previous round's end), picked
+    ``earliest`` or ``latest`` (docs/adr/0013-inferred-anchor.md)."""
+
+    events: Matcher
+    since_last: Matcher | None
+    pick: str  # "earliest" | "latest"
+
+
+#: How a finding's clock start was found (``Finding.anchor``): at the referenced event, inferred
+#: from the case's own events, or at the trigger although the rule asks for an earlier event.
+ANCHOR_REF, ANCHOR_INFERRED, ANCHOR_FALLBACK = "ref", "inferred", "fallback"
+
+
+@dataclass(frozen=True, slots=True)
+class ClockStart:
+    """The event the clock starts at and how it was found (None: the trigger, as the rule
+    says)."""
+
+    event: CaseEvent
+    found: str | None
+
+
+def clock_start(
+    anchor: str,
+    infer: AnchorInference | None,
+    trigger: CaseEvent,
+    partition: tuple[str | None, str | None],
+    case: CaseEvents,
+    explain: list[str],
+) -> ClockStart:
+    """Where the clock starts: the trigger; or (``anchor: first_ref``) the earliest event the
+    trigger refs, else the event ``infer`` finds, else the trigger marked ``fallback``.
+    ``partition`` is (the rule's partition attribute, the trigger's value)."""
     if anchor != "first_ref":
-        return trigger
+        return ClockStart(trigger, None)
     refs = [case.by_id[r] for r in trigger.refs if r in case.by_id]
-    if not refs:
-        explain.append("anchor first_ref: trigger names no earlier event; clock starts at trigger")
-        return trigger
-    first = min(refs, key=lambda e: e.key)
-    explain.append(f"clock starts at first referenced event {first.label()}")
-    return first
+    if refs:
+        first = min(refs, key=lambda e: e.key)
+        explain.append(f"clock starts at first referenced event {first.label()}")
+        return ClockStart(first, ANCHOR_REF)
+    if infer is not None:
+        inferred = inferred_anchor(infer, trigger, partition, case, explain)
+        if inferred is not None:
+            return ClockStart(inferred, ANCHOR_INFERRED)
+    explain.append(
+        "anchor fallback: the trigger refs no earlier event and none could be inferred; the "
+        "clock starts at the trigger, possibly later than the law's (lateness may be "
+        "under-reported)"
+    )
+    return ClockStart(trigger, ANCHOR_FALLBACK)
+
+
+def _time_ordered(matcher: Matcher, case: CaseEvents, role: str) -> TimeOrdered:
+    """A matcher's events in a case in time order, built once per case and role."""
+    key = (id(matcher), role)
+    found = case.indexes.get(key)
+    if found is None:
+        evs = matcher.select(case)
+        found = case.indexes[key] = (
+            matcher,
+            TimeOrdered(evs, [e.key for e in evs], [e.date for e in evs]),
+        )
+    ordered: TimeOrdered = found[1]
+    return ordered
+
+
+def _strictly_before(event: CaseEvent, ref: CaseEvent) -> bool:
+    """Before ``ref`` by instant when both are precise, else on an earlier local date."""
+    if event.precise and ref.precise:
+        return event.key[0] < ref.key[0]
+    return event.date < ref.date
+
+
+def last_closing(
+    infer: AnchorInference,
+    trigger: CaseEvent,
+    partition: tuple[str | None, str | None],
+    case: CaseEvents,
+) -> CaseEvent | None:
+    """The last ``since_last`` event strictly before the trigger that applies to its
+    partition (bisection, then a backward scan past other partitions' events)."""
+    if infer.since_last is None:
+        return None
+    closing = _time_ordered(infer.since_last, case, "anchor.since_last")
+    attr, value = partition
+    i = bisect_right(closing.dates, trigger.date)
+    while i > 0:
+        i -= 1
+        event = closing.events[i]
+        if (
+            event is not trigger
+            and _strictly_before(event, trigger)
+            and closer_applies(attr, event, value)
+        ):
+            return event
+    return None
+
+
+def inferred_anchor(
+    infer: AnchorInference,
+    trigger: CaseEvent,
+    partition: tuple[str | None, str | None],
+    case: CaseEvents,
+    explain: list[str],
+) -> CaseEvent | None:
+    """The ``infer_anchor`` event for a trigger without refs (see :class:`AnchorInference`);
+    None when the window holds none. Only events at or before the trigger are looked at, so
+    the answer never depends on anything after it (causal)."""
+    since = last_closing(infer, trigger, partition, case)
+    found = _time_ordered(infer.events, case, "anchor.events")
+    attr, value = partition
+    i = bisect_left(found.dates, since.date) if since is not None else 0
+    window: list[CaseEvent] = []
+    for event in found.events[i:]:
+        if event.date > trigger.date:
+            break
+        if (
+            event is not trigger
+            and (since is None or (event is not since and at_or_after(event, since)))
+            and at_or_before(event, trigger)
+            and closer_applies(attr, event, value)
+        ):
+            window.append(event)
+    since_text = f" since {since.label()}" if since is not None else ""
+    if not window:
+        explain.append(f"anchor inference: no candidate event{since_text} at or before the trigger")
+        return None
+    chosen = window[0] if infer.pick == "earliest" else window[-1]
+    of = f"{infer.pick} of {len(window)} candidates" if len(window) > 1 else "the only candidate"
+    explain.append(
+        f"anchor inferred: the trigger refs no earlier event; the clock starts at "
+        f"{chosen.label()} ({of}{since_text})"
+    )
+    return chosen
 
 
 def date_attr(event: CaseEvent, name: str | None) -> dt.date | None:

@@ -444,6 +444,7 @@ class Finding:
     explain: list[str] = field(default_factory=list)
     occurrence: int | None = None
     anchored_at: str | None = None
+    anchor: str | None = None  # how the clock start was found: ref | inferred | fallback
     count: int | None = None
     # internal, not serialised: sort key and due date object for agendas
     _due_key: dt.date | None = None
@@ -464,6 +465,7 @@ class Finding:
             "trigger": self.trigger,
             "triggered_at": self.triggered_at,
             "anchored_at": self.anchored_at,
+            "anchor": self.anchor,
             "due": self.due,
             "satisfied_by": self.satisfied_by,
             "satisfied_at": self.satisfied_at,

@@ -243,6 +243,7 @@ def record(
     anchored: CaseEvent | dt.date | None = None,
     count: int | None = None,
     precise: bool = False,
+    anchor: str | None = None,
 ) -> Finding:
     """Append one finding (and its typed dates for indicators) to the context. ``origin`` is
     the event that raised the obligation, its law version and its partition."""
@@ -273,6 +274,7 @@ def record(
         explain=explain,
         occurrence=occurrence,
         anchored_at=anchored_at,
+        anchor=anchor,
         count=count,
         _due_key=due.date,
     )

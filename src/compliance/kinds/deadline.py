@@ -28,10 +28,11 @@ from compliance.kinds.base import (
 )
 from compliance.limits import shorten
 from compliance.matching import (
+    AnchorInference,
     Matcher,
     Pred,
-    anchor_event,
     at_or_after,
+    clock_start,
     compile_where,
     date_attr,
     first_closer,
@@ -42,7 +43,15 @@ from compliance.matching import (
 )
 from compliance.model import CaseEvent, CaseEvents
 from compliance.periods import Period, parse_period
-from compliance.rules.fields import SomeMatches, Strict, TriggeredRule, Version
+from compliance.rules.fields import (
+    EventMatch,
+    FieldProblem,
+    Matches,
+    SomeMatches,
+    Strict,
+    TriggeredRule,
+    Version,
+)
 from compliance.ruletools.words import events_text
 from compliance.status import judge_obligation
 
@@ -105,6 +114,24 @@ class RunningTotal(Strict):
         return bound
 
 
+class InferAnchor(Strict):
+    """``infer_anchor``: with ``anchor: first_ref``, where the clock starts when the trigger
+    refs no earlier event (exports rarely carry references). The ``event`` of the case (in the
+    trigger's partition, or carrying no partition value) at or before the trigger and at or
+    after the last ``since_last`` event strictly before it, picked ``earliest`` (the law's
+    clock, never later) or ``latest``. Findings so anchored say ``anchor: inferred``."""
+
+    event: SomeMatches = Field(description="the events the clock may start at")
+    since_last: Matches | None = Field(
+        default=None,
+        description="events that end the previous round: candidates before the last of these "
+        "(strictly before the trigger) belong to it and are not looked at",
+    )
+    pick: Literal["earliest", "latest"] = Field(
+        default="earliest", description="which candidate starts the clock when several qualify"
+    )
+
+
 class DeadlineRule(TriggeredRule):
     kind: Literal["deadline"]
     satisfied_by: SomeMatches
@@ -123,11 +150,28 @@ class DeadlineRule(TriggeredRule):
         description="unordered: for date-only law, a satisfying event on the trigger's day "
         "counts whatever its time or file order; ordered: by instant (date-only events by date)",
     )
+    infer_anchor: InferAnchor | None = Field(
+        default=None,
+        description="with anchor: first_ref, the event the clock starts at when the trigger "
+        "refs none (findings say anchor: inferred)",
+    )
 
     @model_validator(mode="after")
     def _due_date(self) -> DeadlineRule:
         self.needs_due_date()
+        if self.infer_anchor is not None and self.anchor != "first_ref":
+            raise FieldProblem(
+                "infer_anchor", "infer_anchor needs anchor: first_ref (it stands in for refs)"
+            )
         return self
+
+    def matchers(self) -> list[tuple[str, list[EventMatch]]]:
+        out = super().matchers()
+        if self.infer_anchor is not None:
+            out.append(("infer_anchor.event", self.infer_anchor.event))
+            if self.infer_anchor.since_last:
+                out.append(("infer_anchor.since_last", self.infer_anchor.since_last))
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +214,7 @@ class Obligation:
     start: CaseEvent
     due: Due
     explain: list[str]
+    anchor: str | None  # how the start was found (Finding.anchor)
     fulfilment: CaseEvent | None = None
 
 
@@ -179,6 +224,7 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
     closers: Matcher | None  # cancelled_by + until
     excused_by: Matcher | None
     anchor: str
+    infer_anchor: AnchorInference | None
     variants: tuple[PeriodVariant, ...]
     before_trigger: str  # "counts" | "ignored" (a recurring rule: always ignored)
     total: RunningTotal | None
@@ -247,9 +293,18 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
         out = []
         for trigger, version, partition in self.triggers(ctx.case):
             explain = [f"trigger {trigger.label()}"]
-            start = anchor_event(self.anchor, trigger, ctx.case, explain)
-            due = self.first_due(trigger, version, start, partition, ctx.case, explain)
-            out.append(Obligation(trigger, version, partition, start, due, explain))
+            start = clock_start(
+                self.anchor,
+                self.infer_anchor,
+                trigger,
+                (self.partition, partition),
+                ctx.case,
+                explain,
+            )
+            due = self.first_due(trigger, version, start.event, partition, ctx.case, explain)
+            out.append(
+                Obligation(trigger, version, partition, start.event, due, explain, start.found)
+            )
         return out
 
     def assign_fulfilments(self, obligations: list[Obligation], ctx: Context) -> None:
@@ -345,7 +400,15 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
             anchored = ob.start if ob.start is not ob.trigger else None
             origin = Triggered(ob.trigger, ob.version, ob.partition)
             record(
-                ctx, self, origin, judgement, ob.due, ob.explain, anchored=anchored, precise=precise
+                ctx,
+                self,
+                origin,
+                judgement,
+                ob.due,
+                ob.explain,
+                anchored=anchored,
+                precise=precise,
+                anchor=ob.anchor,
             )
 
 
@@ -355,6 +418,12 @@ def compile_variants(rule: TriggeredRule) -> tuple[PeriodVariant, ...]:
         for v in rule.variants
         if (pred := compile_where(v.where)) is not None
     )
+
+
+def compile_inference(spec: InferAnchor | None) -> AnchorInference | None:
+    if spec is None:
+        return None
+    return AnchorInference(required_matcher(spec.event), Matcher.of(spec.since_last), spec.pick)
 
 
 def compile_deadline(rule: DeadlineRule, calendars: CalendarLookup) -> CompiledRule[DueTerms]:
@@ -369,6 +438,7 @@ def deadline_fields(rule: TriggeredRule, calendars: CalendarLookup) -> dict[str,
         "closers": closers_of(rule),
         "excused_by": Matcher.of(rule.excused_by),
         "anchor": rule.anchor,
+        "infer_anchor": compile_inference(getattr(rule, "infer_anchor", None)),
         "variants": compile_variants(rule),
         "before_trigger": getattr(rule, "before_trigger", "ignored"),
         "total": getattr(rule, "total", None),
@@ -402,7 +472,23 @@ def wording(rule: DeadlineRule, version: Version) -> str:
         parts.append(f"counts once the sum of `{rule.total.of}` reaches {bound}")
     if rule.same_day == "unordered":
         parts.append("events on the trigger's day count whatever their order")
-    return "; ".join(parts + closing_words(rule, version))
+    closing = closing_words(rule, version)
+    if rule.infer_anchor is not None:
+        closing.insert(1, inference_words(rule.infer_anchor))
+    return "; ".join(parts + closing)
+
+
+def inference_words(spec: InferAnchor) -> str:
+    """Catalogue wording of ``infer_anchor``."""
+
+    def alternatives(matches: list[EventMatch]) -> str:
+        return " or ".join(events_text([m]) for m in matches)
+
+    since = f" since the last {alternatives(spec.since_last)}" if spec.since_last else ""
+    return (
+        f"without refs, from the {spec.pick} {alternatives(spec.event)}{since} at or before "
+        "the trigger (finding marked anchor: inferred)"
+    )
 
 
 def closing_words(rule: TriggeredRule, version: Version) -> list[str]:

@@ -126,6 +126,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "column.trigger": ("udløser", "trigger"),
     "column.triggered_at": ("udløst", "triggered at"),
     "column.anchored_at": ("regnet fra", "anchored at"),
+    "column.anchor": ("fristens start fundet", "clock start found"),
     "column.satisfied_by": ("opfyldt af", "satisfied by"),
     "column.satisfied_at": ("opfyldt", "satisfied at"),
     "column.lateness_days": ("dage for sent", "days late"),

@@ -34,6 +34,7 @@ FINDING_COLUMNS = [
     "trigger",
     "triggered_at",
     "anchored_at",
+    "anchor",
     "due",
     "satisfied_by",
     "satisfied_at",

@@ -45,6 +45,7 @@ CHECKABLE = (
     "trigger",
     "precision",
     "anchored_at",
+    "anchor",
 )
 
 

@@ -19,7 +19,7 @@ import io
 from collections.abc import Iterator
 
 from compliance.errors import ComplianceError
-from compliance.sources.rows import Row
+from compliance.sources.rows import Row, check_header
 
 __all__ = [
     "DELIMITERS",
@@ -152,6 +152,7 @@ def delimited_rows(
     delim = delimiter or sniff_delimiter(first)
     reader = csv.reader(_chain(first, lines), delimiter=delim, quotechar=quotechar)
     header = [h.strip() for h in next(reader)]
+    check_header(header, path, f"line {reader.line_num}")
     start = reader.line_num + 1
     for cells in reader:
         if cells and any(c.strip() for c in cells):

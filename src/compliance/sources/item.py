@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from compliance.errors import ComplianceError, TimelineError
+from compliance.sources.duplicate_keys import duplicate_key
 
 __all__ = ["Item", "case_item", "error_item", "open_binary"]
 
@@ -45,7 +46,7 @@ class Item:
                     case_id=_case_id_in(self.raw),
                 ),
             )
-        return case_item(obj, self.line, self.source)
+        return case_item(obj, self.line, self.source, self.raw)
 
 
 def error_item(reason: str, line: int, source: str, case_id: str | None = None) -> Item:
@@ -55,10 +56,14 @@ def error_item(reason: str, line: int, source: str, case_id: str | None = None) 
     )
 
 
-def case_item(obj: Any, line: int, source: str) -> Item:
-    """``obj`` as a case, or an error if it is not a JSON object."""
+def case_item(obj: Any, line: int, source: str, raw: bytes | str | None = None) -> Item:
+    """``obj`` as a case, or an error if it is not a JSON object or (given the ``raw`` text it
+    was parsed from) an object in it repeats a key."""
     if not isinstance(obj, dict):
         return error_item(f"expected a case object, got {type(obj).__name__}", line, source)
+    if raw is not None and (duplicate := duplicate_key(raw, obj)) is not None:
+        case_id = obj.get("case_id")
+        return error_item(duplicate, line, source, case_id if isinstance(case_id, str) else None)
     return Item(line, source, case=obj)
 
 

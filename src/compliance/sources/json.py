@@ -31,7 +31,7 @@ def read(path: str, options: ReadOptions) -> Iterator[Item]:
             except orjson.JSONDecodeError as exc:
                 yield error_item(f"invalid JSON: {exc}", 1, path)
                 return
-            yield case_item(obj, 1, path)
+            yield case_item(obj, 1, path, data)
             return
         yield from _array(path, head, fh)
 
@@ -66,7 +66,7 @@ def _array(path: str, head: bytes, fh: io.BufferedReader) -> Iterator[Item]:
                 buf += more
                 continue
         position += 1
-        yield case_item(obj, position, path)
+        yield case_item(obj, position, path, buf[:end])
         buf = buf[end:]
 
 

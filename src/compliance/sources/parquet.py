@@ -13,7 +13,7 @@ from typing import Any
 from compliance.errors import ComplianceError
 from compliance.sources.item import Item
 from compliance.sources.options import ReadOptions
-from compliance.sources.rows import Row
+from compliance.sources.rows import Row, check_header
 
 __all__ = ["parquet_rows", "read"]
 
@@ -44,6 +44,7 @@ def parquet_rows(
     """
     pf = _open(path)
     names = list(pf.schema_arrow.names)
+    check_header(names, path, "schema")
     if columns is not None:
         missing = [c for c in columns if c not in names]
         if missing:

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from compliance.errors import ComplianceError
 from compliance.sources.item import Item
 from compliance.sources.options import ReadOptions
-from compliance.sources.rows import Row
+from compliance.sources.rows import Row, check_header
 
 __all__ = ["Engine", "cell_value", "read", "xlsx_rows"]
 
@@ -67,6 +67,7 @@ def xlsx_rows(
             continue
         if header is None:
             header = [str(v).strip() for v in values]
+            check_header(header, path, f"sheet {name} row {n}")
             continue
         values += [""] * (len(header) - len(values))
         yield Row(dict(zip(header, values, strict=False)), path, f"sheet {name} row {n}")
@@ -86,8 +87,9 @@ def _calamine(path: str, sheet: str | int | None) -> tuple[str, int, Iterable[li
         ws = wb.get_sheet_by_name(name)
     except (CalamineError, OSError, ValueError) as exc:
         raise _unreadable(path, exc) from None
-    start = ws.start  # (row, column), 0-based, of the first used cell; None for an empty sheet
-    return name, (start[0] + 1 if start else 1), ws.iter_rows()
+    # iter_rows always starts at the sheet's first row, empty leading rows included
+    # (python-calamine issue 177), whatever ``ws.start`` says: numbering starts at 1
+    return name, 1, ws.iter_rows()
 
 
 def _openpyxl(path: str, sheet: str | int | None) -> tuple[str, int, Iterable[list[Any]]]:

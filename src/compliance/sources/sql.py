@@ -23,7 +23,7 @@ from typing import Any
 from compliance.errors import ComplianceError
 from compliance.sources.item import Item
 from compliance.sources.options import ReadOptions
-from compliance.sources.rows import Row
+from compliance.sources.rows import Row, check_header
 
 __all__ = ["display_url", "query_rows", "read"]
 
@@ -70,6 +70,7 @@ def query_rows(
             result = conn.execution_options(stream_results=True, yield_per=batch_rows).execute(
                 text(query), dict(params or {})
             )
+            check_header(list(map(str, result.keys())), shown, "query columns")
             for n, row in enumerate(result, 1):
                 yield Row(dict(row._mapping), shown, f"query row {n}")
     except SQLAlchemyError as exc:
