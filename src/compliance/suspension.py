@@ -33,6 +33,7 @@ __all__ = [
     "deferred_start",
     "span_at",
     "stop_the_clock",
+    "suspension_words",
 ]
 
 _DAY = dt.timedelta(days=1)
@@ -213,3 +214,24 @@ def stop_the_clock(
         added += (span.last - first).days + 1
         used.append(span)
         day = span.last
+
+
+def suspension_words(suspensions: Suspensions) -> str:
+    """The suspensions in words, for catalogues and rule texts ('' when there are none)."""
+    parts = []
+    for s in suspensions:
+        if s.dates is not None:
+            parts.append(f"{s.dates.from_} to {s.dates.until} ({s.law})")
+            continue
+        assert s.yearly is not None
+        years = s.years or Years()
+        when = (f" from {years.from_}" if years.from_ is not None else "") + (
+            f" until {years.until}" if years.until is not None else ""
+        )
+        parts.append(f"{s.yearly.from_} to {s.yearly.until} each year{when} ({s.law})")
+    if not parts:
+        return ""
+    return (
+        "periods do not run during " + "; ".join(parts) + " (a period starting inside one "
+        "starts at its end; its days are added to a period running through it)"
+    )

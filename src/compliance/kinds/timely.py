@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from compliance.calendar import get_calendar
 from compliance.due import Due, due_after
 from compliance.kinds.base import (
     CalendarLookup,
@@ -38,6 +39,7 @@ from compliance.rules.fields import (
 )
 from compliance.ruletools.words import events_text
 from compliance.status import Judgement
+from compliance.suspension import suspension_words
 
 __all__ = ["KIND", "Basis", "TimelyRule"]
 
@@ -164,7 +166,9 @@ def wording(rule: TimelyRule, version: Version) -> str:
         if b.unless:
             text += f", unless {events_text(b.unless)} came first"
         parts.append(text)
-    return "in time under any basis — " + "; ".join(parts) + "; end day rolls past closed days"
+    text = "in time under any basis — " + "; ".join(parts) + "; end day rolls past closed days"
+    suspended = get_calendar(rule.calendar).suspensions
+    return text + (f"; {suspension_words(suspended)}" if suspended else "")
 
 
 def lint_timely(rule: TimelyRule) -> list[LintNote]:
