@@ -33,6 +33,12 @@ DAY = dt.timedelta(days=1)
 LAW_120_2010 = D(2010, 8, 13)  # art. 201: 150 -> 90 days, by the assessment date
 DLGS_150_2011 = D(2011, 10, 6)  # art. 204-bis: 60 -> 30 days, by the filing date
 SATURDAY_RULE = D(2006, 3, 1)  # c.p.c. art. 155(5) (L. 263/2005): Saturday closes procedural terms
+#: the acts judged by a timely rule, by activity
+RULES = {
+    "notify": "it.road-fines.notify",
+    "Appeal to Judge": "it.road-fines.judge-appeal",
+    "Insert Date Appeal to Prefecture": "it.road-fines.prefect-appeal",
+}
 
 
 @dataclass(frozen=True)
@@ -145,38 +151,51 @@ def notify_reading(events: list[Event]) -> tuple[str, str]:
     return plain, plain
 
 
-def judge_reading(events: list[Event], act: Event, suspension: bool) -> tuple[str, str]:
-    """Arts. 204-bis / 205: (status, reason). Status met/late, or "none" with the reason no
-    basis can be judged. 204-bis: 60 days (30 for filings from 6 Oct 2011) from the fine's
-    notification, closed by an earlier Prefect appeal; 205: 30 days from the notification of the
-    Prefect's order; Saturday closed from 1 Mar 2006; optional summer suspension."""
-    before = [e for e in events[: events.index(act)] if e.day <= act.day] + [
-        e for e in events[events.index(act) + 1 :] if e.day < act.day
-    ]
+def judge_reading(events: list[Event], act: Event) -> tuple[str, str]:
+    """Arts. 204-bis / 205: (status, reason); status "none" when no basis can be judged.
+    204-bis: 60 days (30 for filings from 6 Oct 2011) from the notification of the report - or
+    from the contestation when it was never sent - closed by an earlier Prefect appeal; an
+    opposition after dispatch but before the receipt was recorded is early, so in time. 205: 30
+    days from the notification of the Prefect's order. Saturday closed from 1 Mar 2006; the
+    summer suspension of L. 742/1969."""
     if act.day < SATURDAY_RULE:
-        pre = (
-            "before 13 Aug 2003 (art. 204-bis not yet in force)"
-            if act.day < D(2003, 8, 13)
-            else ("13 Aug 2003 - 28 Feb 2006")
-        )
-        return "none", f"filed before 1 Mar 2006: {pre}"
-    notified = [e for e in before if e.name == "Insert Fine Notification"]
-    prefect = [e for e in before if e.name == "Insert Date Appeal to Prefecture"]
-    ordered = [e for e in before if e.name == "Notify Result Appeal to Offender"]
+        if act.day < D(2003, 8, 13):
+            return "none", "filed before 13 Aug 2003 (art. 204-bis not yet in force)"
+        return "none", "filed 13 Aug 2003 - 28 Feb 2006 (Saturday still an open day)"
+    before = [e for e in events if e is not act and e.day <= act.day]
+    names = {e.name for e in before}
+    days = 60 if act.day < DLGS_150_2011 else 30
     bases: list[tuple[str, D]] = []
-    if notified and not prefect:
-        days = 60 if act.day < DLGS_150_2011 else 30
-        bases.append(("verbale", due(notified[-1].day, days, True, suspension)))
+    if "Insert Date Appeal to Prefecture" not in names:
+        notified = [e for e in before if e.name == "Insert Fine Notification"]
+        if notified:
+            bases.append(("verbale", due(notified[-1].day, days, True, True)))
+        elif "Send Fine" in names:
+            bases.append(("verbale, before the receipt was recorded", act.day))
+        else:
+            bases.append(("contestazione", due(events[0].day, days, True, True)))
+    ordered = [e for e in before if e.name == "Notify Result Appeal to Offender"]
     if ordered:
-        bases.append(("ordinanza", due(ordered[-1].day, 30, True, suspension)))
+        bases.append(("ordinanza", due(ordered[-1].day, 30, True, True)))
     if bases:
         ok = [name for name, last in bases if act.day <= last]
         return ("met", f"in time via {ok[0]}") if ok else ("late", "after every basis")
-    if prefect:
-        return "none", "a Prefect appeal came first (art. 204-bis closed) and no order was notified"
-    if first(events, "Send Fine") is None:
-        return "none", "fine never sent (contested on the spot): no notification to count from"
-    return "none", "filed before the fine's notification was recorded"
+    return "none", "a Prefect appeal came first (art. 204-bis closed) and no order was notified"
+
+
+def prefect_reading(events: list[Event], act: Event) -> tuple[str, str]:
+    """Art. 203(1): 60 days from the notification of the report, or from the contestation when
+    it was never sent; early (after dispatch, before the receipt was recorded) is in time.
+    Administrative: Saturday open, no summer suspension."""
+    before = [e for e in events if e is not act and e.day <= act.day]
+    notified = [e for e in before if e.name == "Insert Fine Notification"]
+    if notified:
+        last, via = due(notified[-1].day, 60), "notificazione"
+    elif any(e.name == "Send Fine" for e in before):
+        return "met", "in time: lodged after dispatch, before the receipt was recorded"
+    else:
+        last, via = due(events[0].day, 60), "contestazione"
+    return ("met", f"in time via {via}") if act.day <= last else ("late", f"late via {via}")
 
 
 # ------------------------------------------------------------------ the engine's findings
@@ -198,7 +217,7 @@ def engine_findings(
         with findings.open() as fh:
             for line in fh:
                 f = json.loads(line)
-                if f["rule"] in ("it.road-fines.notify", "it.road-fines.judge-appeal"):
+                if f["rule"] in RULES.values():
                     out[(f["case_id"], f["rule"])].append(f["status"])
     return out
 
@@ -209,30 +228,33 @@ def engine_findings(
 def compare(log: Path, engine: dict[tuple[str, str], list[str]], limit: int) -> None:
     plain: collections.Counter[str] = collections.Counter()
     notify_diff: dict[str, list[str]] = collections.defaultdict(list)
-    judge: dict[str, list[str]] = collections.defaultdict(list)
-    judge_status: collections.Counter[tuple[str, str]] = collections.Counter()
+    acts: dict[str, dict[str, list[str]]] = {
+        name: collections.defaultdict(list) for name in READINGS
+    }
     for case, events in traces(log):
         was, law = notify_reading(events)
         plain[was] += 1
-        got = engine.get((case, "it.road-fines.notify"), ["none"])[0]
+        got = engine.get((case, RULES["notify"]), ["none"])[0]
         if was != got:
             notify_diff[f"plain {was} -> law {law}, engine {got}"].append(case)
-        acts = [e for e in events if e.name == "Appeal to Judge"]
-        statuses = iter(engine.get((case, "it.road-fines.judge-appeal"), []))
-        for act in acts:
-            status, reason = judge_reading(events, act, suspension=True)
-            got = next(statuses, "none") if status != "none" else "none"
-            judge_status[(status, got)] += 1
-            judge[f"{status} / engine {got}: {reason}"].append(case)
-    print(f"## Art. 201 (it.road-fines.notify)\n\nplain reading (dispatch only): {dict(plain)}\n")
+        for name, reading in READINGS.items():
+            statuses = iter(engine.get((case, RULES[name]), []))
+            for act in (e for e in events if e.name == name):
+                status, reason = reading(events, act)
+                got = next(statuses, "none") if status != "none" else "none"
+                acts[name][f"{status} | {got} | {reason}"].append(case)
+    print(f"## Art. 201 ({RULES['notify']})\n\nplain reading (dispatch only): {dict(plain)}\n")
     print("| plain reading -> the law's reading, engine | cases | case ids |\n|---|---:|---|")
     for key, cases in sorted(notify_diff.items()):
         print(f"| {key} | {len(cases)} | {', '.join(cases[:limit])} |")
-    print("\n## Arts. 204-bis / 205 (it.road-fines.judge-appeal), every Appeal to Judge\n")
-    print(f"independent / engine: {dict(sorted(judge_status.items()))}\n")
-    print("| independent / engine: reason | oppositions | example case ids |\n|---|---:|---|")
-    for key, cases in sorted(judge.items(), key=lambda kv: -len(kv[1])):
-        print(f"| {key} | {len(cases)} | {', '.join(cases[:limit])} |")
+    for name, groups in acts.items():
+        print(f"\n## {RULES[name]}: every {name}\n")
+        print("| independent | engine | reason | acts | example case ids |\n|---|---|---|---:|---|")
+        for key, cases in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+            print(f"| {key} | {len(cases)} | {', '.join(cases[:limit])} |")
+
+
+READINGS = {"Appeal to Judge": judge_reading, "Insert Date Appeal to Prefecture": prefect_reading}
 
 
 def main() -> None:

@@ -52,6 +52,11 @@ class Basis(Strict):
     anchor: SomeMatches
     within: WithinText
     unless: Matches | None = None
+    opened_by: Matches | None = Field(
+        default=None,
+        description="an event that opens this basis before its anchor: an act after it but "
+        "before any anchor is in time (the period has not started yet)",
+    )
     note: str | None = None
 
 
@@ -86,6 +91,7 @@ class CompiledBasis:
     id: str
     anchor: Matcher
     unless: Matcher | None
+    opened_by: Matcher | None
     within: Period
     changes: tuple[tuple[str, Period], ...]  # (from ISO date, period), ascending
 
@@ -128,19 +134,34 @@ class CompiledTimely(TriggeredCompiled[None]):
             if basis.unless is not None and any(
                 e is not act and at_or_before(e, act) for e in basis.unless.select(case)
             ):
-                explain.append(f"basis {basis.id}: closed by an earlier {basis.unless.types}")
+                explain.append(
+                    f"basis {basis.id}: closed by an earlier {', '.join(sorted(basis.unless.types))}"
+                )
                 continue
-            anchors = [
-                e for e in basis.anchor.select(case) if e is not act and at_or_before(e, act)
-            ]
+            anchors = before_act(basis.anchor, act, case)
             if not anchors:
-                explain.append(f"basis {basis.id}: no anchor before the act")
+                opener = before_act(basis.opened_by, act, case)
+                if opener:
+                    explain.append(
+                        f"basis {basis.id}: opened by {opener[0].label()}, no anchor yet: "
+                        "the period has not started"
+                    )
+                    out.append((basis.id, Due(act.date)))
+                else:
+                    explain.append(f"basis {basis.id}: no anchor before the act")
                 continue
             period = basis.period_on(act.date.isoformat())
             explain.append(f"basis {basis.id}: from {anchors[-1].label()}")
             due = due_after(period, anchors[-1], "next_business_day", self.counting, explain)
             out.append((basis.id, due))
         return out
+
+
+def before_act(matcher: Matcher | None, act: CaseEvent, case: CaseEvents) -> list[CaseEvent]:
+    """The events ``matcher`` selects at or before ``act`` (not the act itself), in order."""
+    if matcher is None:
+        return []
+    return [e for e in matcher.select(case) if e is not act and at_or_before(e, act)]
 
 
 def compile_timely(rule: TimelyRule, calendars: CalendarLookup) -> CompiledRule[None]:
@@ -152,7 +173,14 @@ def compile_timely(rule: TimelyRule, calendars: CalendarLookup) -> CompiledRule[
         anchor = Matcher.of(b.anchor)
         assert anchor is not None
         bases.append(
-            CompiledBasis(b.id, anchor, Matcher.of(b.unless), parse_period(b.within), changes)
+            CompiledBasis(
+                b.id,
+                anchor,
+                Matcher.of(b.unless),
+                Matcher.of(b.opened_by),
+                parse_period(b.within),
+                changes,
+            )
         )
     return CompiledTimely(**triggered_basics(rule, calendars, lambda v: None), bases=tuple(bases))
 
@@ -165,6 +193,8 @@ def wording(rule: TimelyRule, version: Version) -> str:
             text += f" ({p.within} for acts from {p.from_})"
         if b.unless:
             text += f", unless {events_text(b.unless)} came first"
+        if b.opened_by:
+            text += f" (an act after {events_text(b.opened_by)} and before it is in time)"
         parts.append(text)
     text = "in time under any basis — " + "; ".join(parts) + "; end day rolls past closed days"
     suspended = get_calendar(rule.calendar).suspensions
