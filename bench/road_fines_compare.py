@@ -33,12 +33,7 @@ DAY = dt.timedelta(days=1)
 LAW_120_2010 = D(2010, 8, 13)  # art. 201: 150 -> 90 days, by the assessment date
 DLGS_150_2011 = D(2011, 10, 6)  # art. 204-bis: 60 -> 30 days, by the filing date
 SATURDAY_RULE = D(2006, 3, 1)  # c.p.c. art. 155(5) (L. 263/2005): Saturday closes procedural terms
-#: the acts judged by a timely rule, by activity
-RULES = {
-    "notify": "it.road-fines.notify",
-    "Appeal to Judge": "it.road-fines.judge-appeal",
-    "Insert Date Appeal to Prefecture": "it.road-fines.prefect-appeal",
-}
+NOTIFY = "it.road-fines.notify"
 
 
 @dataclass(frozen=True)
@@ -151,7 +146,7 @@ def notify_reading(events: list[Event]) -> tuple[str, str]:
     return plain, plain
 
 
-def judge_reading(events: list[Event], act: Event) -> tuple[str, str]:
+def judge_reading(events: list[Event], act: Event, as_of: D) -> tuple[str, str]:
     """Arts. 204-bis / 205: (status, reason); status "none" when no basis can be judged.
     204-bis: 60 days (30 for filings from 6 Oct 2011) from the notification of the report - or
     from the contestation when it was never sent - closed by an earlier Prefect appeal; an
@@ -183,7 +178,7 @@ def judge_reading(events: list[Event], act: Event) -> tuple[str, str]:
     return "none", "a Prefect appeal came first (art. 204-bis closed) and no order was notified"
 
 
-def prefect_reading(events: list[Event], act: Event) -> tuple[str, str]:
+def prefect_reading(events: list[Event], act: Event, as_of: D) -> tuple[str, str]:
     """Art. 203(1): 60 days from the notification of the report, or from the contestation when
     it was never sent; early (after dispatch, before the receipt was recorded) is in time.
     Administrative: Saturday open, no summer suspension."""
@@ -217,7 +212,7 @@ def engine_findings(
         with findings.open() as fh:
             for line in fh:
                 f = json.loads(line)
-                if f["rule"] in RULES.values():
+                if f["rule"] == NOTIFY or f["rule"] in READINGS:
                     out[(f["case_id"], f["rule"])].append(f["status"])
     return out
 
@@ -225,36 +220,65 @@ def engine_findings(
 # ------------------------------------------------------------------ the comparison
 
 
-def compare(log: Path, engine: dict[tuple[str, str], list[str]], limit: int) -> None:
+def decide_reading(events: list[Event], act: Event, as_of: D) -> tuple[str, str]:
+    """Art. 204(1), (1-bis): the Prefect's order within 180 days of the appeal (lodged from
+    13 Aug 2003); its receipt by the police stands in for its adoption; an appeal upheld
+    (dismissal other than NIL on Send Appeal to Prefecture) needs no order."""
+    if act.day < D(2003, 8, 13):
+        return "none", "lodged before 13 Aug 2003 (earlier texts not encoded)"
+    last = due(act.day, 180)
+    after = events[events.index(act) + 1 :]
+    order = next((e for e in after if e.name == "Receive Result Appeal from Prefecture"), None)
+    upheld = next(
+        (
+            e
+            for e in after
+            if e.name == "Send Appeal to Prefecture" and e.attrs.get("dismissal") != "NIL"
+        ),
+        None,
+    )
+    if upheld is not None and (order is None or after.index(upheld) < after.index(order)):
+        return ("cancelled", "upheld") if upheld.day <= last else ("missed", "upheld late")
+    if order is not None:
+        return ("met", "order received") if order.day <= last else ("late", "order late")
+    return ("overdue", "no order: deemed upheld") if as_of > last else ("due", "term running")
+
+
+#: rule -> (the activity that raises it, the independent reading of one such act)
+READINGS = {
+    "it.road-fines.judge-appeal": ("Appeal to Judge", judge_reading),
+    "it.road-fines.prefect-appeal": ("Insert Date Appeal to Prefecture", prefect_reading),
+    "it.road-fines.prefect-decide": ("Insert Date Appeal to Prefecture", decide_reading),
+}
+
+
+def compare(log: Path, engine: dict[tuple[str, str], list[str]], as_of: D, limit: int) -> None:
     plain: collections.Counter[str] = collections.Counter()
     notify_diff: dict[str, list[str]] = collections.defaultdict(list)
     acts: dict[str, dict[str, list[str]]] = {
-        name: collections.defaultdict(list) for name in READINGS
+        rule: collections.defaultdict(list) for rule in READINGS
     }
     for case, events in traces(log):
         was, law = notify_reading(events)
         plain[was] += 1
-        got = engine.get((case, RULES["notify"]), ["none"])[0]
+        got = engine.get((case, NOTIFY), ["none"])[0]
         if was != got:
             notify_diff[f"plain {was} -> law {law}, engine {got}"].append(case)
-        for name, reading in READINGS.items():
-            statuses = iter(engine.get((case, RULES[name]), []))
+        for rule, (name, reading) in READINGS.items():
+            statuses = iter(engine.get((case, rule), []))
             for act in (e for e in events if e.name == name):
-                status, reason = reading(events, act)
+                status, reason = reading(events, act, as_of)
                 got = next(statuses, "none") if status != "none" else "none"
-                acts[name][f"{status} | {got} | {reason}"].append(case)
-    print(f"## Art. 201 ({RULES['notify']})\n\nplain reading (dispatch only): {dict(plain)}\n")
+                acts[rule][f"{status} | {got} | {reason}"].append(case)
+    print(f"## Art. 201 ({NOTIFY})\n\nplain reading (dispatch only): {dict(plain)}\n")
     print("| plain reading -> the law's reading, engine | cases | case ids |\n|---|---:|---|")
     for key, cases in sorted(notify_diff.items()):
         print(f"| {key} | {len(cases)} | {', '.join(cases[:limit])} |")
-    for name, groups in acts.items():
-        print(f"\n## {RULES[name]}: every {name}\n")
+    for rule, groups in acts.items():
+        print(f"\n## {rule}: every {READINGS[rule][0]}\n")
         print("| independent | engine | reason | acts | example case ids |\n|---|---|---|---:|---|")
         for key, cases in sorted(groups.items(), key=lambda kv: -len(kv[1])):
             print(f"| {key} | {len(cases)} | {', '.join(cases[:limit])} |")
-
-
-READINGS = {"Appeal to Judge": judge_reading, "Insert Date Appeal to Prefecture": prefect_reading}
 
 
 def main() -> None:
@@ -268,7 +292,8 @@ def main() -> None:
     if not log.is_file():
         print(f"road-fines comparison: no log at {log}; skipped")
         return
-    compare(log, engine_findings(log, a.as_of, a.findings), a.examples)
+    as_of = D.fromisoformat(a.as_of)
+    compare(log, engine_findings(log, a.as_of, a.findings), as_of, a.examples)
 
 
 if __name__ == "__main__":
