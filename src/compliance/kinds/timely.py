@@ -63,6 +63,11 @@ class Basis(Strict):
 class TimelyRule(TriggeredRule):
     kind: Literal["timely"]
     bases: list[Basis] = Field(min_length=1)
+    same_day: Literal["ordered", "unordered"] = Field(
+        default="ordered",
+        description="unordered: for date-only law, an anchor, opener or closer on the act's "
+        "day counts as before the act whatever its time or file order",
+    )
     periods: dict[str, list[BasisPeriod]] = Field(
         default_factory=dict,
         description="per basis id, periods by the act's date ({from: date, within: period}); "
@@ -106,6 +111,7 @@ class CompiledBasis:
 @dataclass(frozen=True, eq=False)
 class CompiledTimely(TriggeredCompiled[None]):
     bases: tuple[CompiledBasis, ...]
+    by_date: bool  # same_day: unordered
 
     def evaluate(self, ctx: Context) -> None:
         for trigger, version, partition in self.triggers(ctx.case):
@@ -131,16 +137,13 @@ class CompiledTimely(TriggeredCompiled[None]):
     ) -> list[tuple[str, Due]]:
         out = []
         for basis in self.bases:
-            if basis.unless is not None and any(
-                e is not act and at_or_before(e, act) for e in basis.unless.select(case)
-            ):
-                explain.append(
-                    f"basis {basis.id}: closed by an earlier {', '.join(sorted(basis.unless.types))}"
-                )
+            closers = before_act(basis.unless, act, case, self.by_date)
+            if closers:
+                explain.append(f"basis {basis.id}: closed by an earlier {closers[0].label()}")
                 continue
-            anchors = before_act(basis.anchor, act, case)
+            anchors = before_act(basis.anchor, act, case, self.by_date)
             if not anchors:
-                opener = before_act(basis.opened_by, act, case)
+                opener = before_act(basis.opened_by, act, case, self.by_date)
                 if opener:
                     explain.append(
                         f"basis {basis.id}: opened by {opener[0].label()}, no anchor yet: "
@@ -157,11 +160,18 @@ class CompiledTimely(TriggeredCompiled[None]):
         return out
 
 
-def before_act(matcher: Matcher | None, act: CaseEvent, case: CaseEvents) -> list[CaseEvent]:
-    """The events ``matcher`` selects at or before ``act`` (not the act itself), in order."""
+def before_act(
+    matcher: Matcher | None, act: CaseEvent, case: CaseEvents, by_date: bool
+) -> list[CaseEvent]:
+    """The events ``matcher`` selects at or before ``act`` (not the act itself), in order; with
+    ``by_date`` every event of the act's local day counts as before it."""
     if matcher is None:
         return []
-    return [e for e in matcher.select(case) if e is not act and at_or_before(e, act)]
+    return [
+        e
+        for e in matcher.select(case)
+        if e is not act and (e.date <= act.date if by_date else at_or_before(e, act))
+    ]
 
 
 def compile_timely(rule: TimelyRule, calendars: CalendarLookup) -> CompiledRule[None]:
@@ -182,7 +192,11 @@ def compile_timely(rule: TimelyRule, calendars: CalendarLookup) -> CompiledRule[
                 changes,
             )
         )
-    return CompiledTimely(**triggered_basics(rule, calendars, lambda v: None), bases=tuple(bases))
+    return CompiledTimely(
+        **triggered_basics(rule, calendars, lambda v: None),
+        bases=tuple(bases),
+        by_date=rule.same_day == "unordered",
+    )
 
 
 def wording(rule: TimelyRule, version: Version) -> str:
@@ -197,6 +211,8 @@ def wording(rule: TimelyRule, version: Version) -> str:
             text += f" (an act after {events_text(b.opened_by)} and before it is in time)"
         parts.append(text)
     text = "in time under any basis — " + "; ".join(parts) + "; end day rolls past closed days"
+    if rule.same_day == "unordered":
+        text += "; events on the act's day count as before it whatever their order"
     suspended = get_calendar(rule.calendar).suspensions
     return text + (f"; {suspension_words(suspended)}" if suspended else "")
 
