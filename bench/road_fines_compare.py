@@ -241,7 +241,10 @@ def decide_reading(events: list[Event], act: Event, as_of: D) -> tuple[str, str]
         return ("cancelled", "upheld") if upheld.day <= last else ("missed", "upheld late")
     if order is not None:
         return ("met", "order received") if order.day <= last else ("late", "order late")
-    return ("overdue", "no order: deemed upheld") if as_of > last else ("due", "term running")
+    if as_of <= last:
+        return "due", "term running"
+    collected = any(e.name == "Send for Credit Collection" for e in after)
+    return "overdue", "no order: deemed upheld" + ("; sent for collection" if collected else "")
 
 
 #: rule -> (the activity that raises it, the independent reading of one such act)
