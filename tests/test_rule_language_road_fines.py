@@ -26,6 +26,8 @@ EXPECTED = {
     # so it is late here: one known, documented difference.
     "it.road-fines.pay-reduced": {"met": 1, "late": 20, "overdue": 36},
     "it.road-fines.prefect-transmit": {"met": 1},
+    "it.road-fines.prefect-appeal": {"met": 1},  # the sample's one appeal to the Prefect
+    "it.road-fines.prefect-decide": {"met": 1},
     "it.road-fines.judge-appeal": {},  # no opposition in the sample
 }
 

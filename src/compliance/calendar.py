@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from compliance.suspension import Suspensions, SuspensionSpec
+
 __all__ = [
     "CALENDARS",
     "Calendar",
@@ -58,6 +60,8 @@ class Calendar:
     workdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})  # Monday=0
     fixed_closures: tuple[tuple[int, int], ...] = ()  # (month, day) closed every year
     extra_closures: frozenset[dt.date] = field(default_factory=frozenset)
+    #: spans in which periods do not run (compliance.suspension; docs/adr/0013)
+    suspensions: Suspensions = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -104,6 +108,7 @@ class Calendar:
             workdays=self.workdays,
             fixed_closures=self.fixed_closures,
             extra_closures=self.extra_closures | frozenset(days),
+            suspensions=self.suspensions,
         )
 
 
@@ -143,6 +148,12 @@ class CalendarSpec(BaseModel):
     tz: str = Field(description="IANA time zone of the calendar's local dates")
     extra_closed: tuple[dt.date, ...] = Field(default=(), description="further closed days")
     workdays: Literal["monday-friday", "monday-saturday"] = "monday-friday"
+    suspended: tuple[SuspensionSpec, ...] = Field(
+        default=(),
+        description="spans in which periods do not run (e.g. the summer suspension of judicial "
+        "terms): each {law, yearly: {from: MM-DD, until: MM-DD}, years?: {from, until}} or "
+        "{law, dates: {from, until}}",
+    )
 
     @model_validator(mode="after")
     def _known(self) -> CalendarSpec:
@@ -191,6 +202,7 @@ def calendar_from_spec(spec: CalendarSpec) -> Calendar:
         workdays=frozenset(workdays),
         fixed_closures=(),
         extra_closures=frozenset(spec.extra_closed),
+        suspensions=spec.suspended,
     )
 
 

@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 
 from compliance.calendar import Calendar
 from compliance.periods import Period
+from compliance.suspension import Span, Suspensions, deferred_start, span_at, stop_the_clock
 
 if TYPE_CHECKING:
     from compliance.model import CaseEvent
 
-__all__ = ["AsOf", "Counting", "Due", "add_periods", "due_after", "rolled"]
+__all__ = ["AsOf", "Counting", "Due", "add_periods", "due_after", "rolled", "suspended_end"]
 
 _DAY = dt.timedelta(days=1)
 _MICROSECOND = dt.timedelta(microseconds=1)
@@ -122,14 +123,68 @@ def due_after(
         return Due(day)
     business = period.unit == "business_days"
     inclusive = counting.inclusive and not business
+    first = start.date
+    suspensions = counting.calendar.suspensions
+    if suspensions:
+        first, span = deferred_start(suspensions, first)
+        if span is not None:
+            explain.append(f"{start.date} is in the suspension {span}: the period starts {first}")
     day = period.add_to_date(
-        start.date, counting.calendar, month_end=counting.month_end, inclusive=inclusive
+        first, counting.calendar, month_end=counting.month_end, inclusive=inclusive
     )
     how = " (start day counts as day 1)" if inclusive else ""
     if business:
         how = f" on calendar {counting.calendar.name} (start day never counts)"
     explain.append(f"+{period}{how} -> {day}")
+    if suspensions:
+        day = suspended_end(suspensions, first, day, counting.calendar, business, explain)
     return rolled(day, roll, counting, explain)
+
+
+def suspended_end(
+    suspensions: Suspensions,
+    start: dt.date,
+    end: dt.date,
+    calendar: Calendar,
+    business: bool,
+    explain: list[str],
+) -> dt.date:
+    """``end`` moved on past the suspended days between ``start`` and it (docs/adr/0013): in
+    calendar days, or in business days of ``calendar`` for business-day periods."""
+    if business:
+        moved, added, spans = _suspended_business_end(suspensions, start, end, calendar)
+        unit = "business days"
+    else:
+        moved, added, spans = stop_the_clock(suspensions, start, end)
+        unit = "days"
+    if added:
+        where = "; ".join(str(s) for s in spans)
+        explain.append(f"clock stopped {added} {unit} in {where} -> {moved}")
+    return moved
+
+
+def _suspended_business_end(
+    suspensions: Suspensions, start: dt.date, end: dt.date, calendar: Calendar
+) -> tuple[dt.date, int, list[Span]]:
+    def counted(day: dt.date) -> bool:
+        return calendar.is_business_day(day) and span_at(suspensions, day) is None
+
+    owed, spans, day = 0, [], start
+    while day < end:
+        day += _DAY
+        span = span_at(suspensions, day)
+        if span is not None and calendar.is_business_day(day):
+            owed += 1
+            spans.append(span)
+    added = owed
+    while owed:
+        day += _DAY
+        owed -= counted(day)
+        span = span_at(suspensions, day)
+        if span is not None and calendar.is_business_day(day):
+            added += 1
+            spans.append(span)
+    return day, added, list(dict.fromkeys(spans))
 
 
 def add_periods(period: Period, start: dt.date, n: int, calendar: Calendar) -> dt.date:

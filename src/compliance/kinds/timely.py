@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from compliance.calendar import get_calendar
 from compliance.due import Due, due_after
 from compliance.kinds.base import (
     CalendarLookup,
@@ -38,6 +39,7 @@ from compliance.rules.fields import (
 )
 from compliance.ruletools.words import events_text
 from compliance.status import Judgement
+from compliance.suspension import suspension_words
 
 __all__ = ["KIND", "Basis", "TimelyRule"]
 
@@ -50,12 +52,22 @@ class Basis(Strict):
     anchor: SomeMatches
     within: WithinText
     unless: Matches | None = None
+    opened_by: Matches | None = Field(
+        default=None,
+        description="an event that opens this basis before its anchor: an act after it but "
+        "before any anchor is in time (the period has not started yet)",
+    )
     note: str | None = None
 
 
 class TimelyRule(TriggeredRule):
     kind: Literal["timely"]
     bases: list[Basis] = Field(min_length=1)
+    same_day: Literal["ordered", "unordered"] = Field(
+        default="ordered",
+        description="unordered: for date-only law, an anchor, opener or closer on the act's "
+        "day counts as before the act whatever its time or file order",
+    )
     periods: dict[str, list[BasisPeriod]] = Field(
         default_factory=dict,
         description="per basis id, periods by the act's date ({from: date, within: period}); "
@@ -84,6 +96,7 @@ class CompiledBasis:
     id: str
     anchor: Matcher
     unless: Matcher | None
+    opened_by: Matcher | None
     within: Period
     changes: tuple[tuple[str, Period], ...]  # (from ISO date, period), ascending
 
@@ -98,6 +111,7 @@ class CompiledBasis:
 @dataclass(frozen=True, eq=False)
 class CompiledTimely(TriggeredCompiled[None]):
     bases: tuple[CompiledBasis, ...]
+    by_date: bool  # same_day: unordered
 
     def evaluate(self, ctx: Context) -> None:
         for trigger, version, partition in self.triggers(ctx.case):
@@ -123,22 +137,41 @@ class CompiledTimely(TriggeredCompiled[None]):
     ) -> list[tuple[str, Due]]:
         out = []
         for basis in self.bases:
-            if basis.unless is not None and any(
-                e is not act and at_or_before(e, act) for e in basis.unless.select(case)
-            ):
-                explain.append(f"basis {basis.id}: closed by an earlier {basis.unless.types}")
+            closers = before_act(basis.unless, act, case, self.by_date)
+            if closers:
+                explain.append(f"basis {basis.id}: closed by an earlier {closers[0].label()}")
                 continue
-            anchors = [
-                e for e in basis.anchor.select(case) if e is not act and at_or_before(e, act)
-            ]
+            anchors = before_act(basis.anchor, act, case, self.by_date)
             if not anchors:
-                explain.append(f"basis {basis.id}: no anchor before the act")
+                opener = before_act(basis.opened_by, act, case, self.by_date)
+                if opener:
+                    explain.append(
+                        f"basis {basis.id}: opened by {opener[0].label()}, no anchor yet: "
+                        "the period has not started"
+                    )
+                    out.append((basis.id, Due(act.date)))
+                else:
+                    explain.append(f"basis {basis.id}: no anchor before the act")
                 continue
             period = basis.period_on(act.date.isoformat())
             explain.append(f"basis {basis.id}: from {anchors[-1].label()}")
             due = due_after(period, anchors[-1], "next_business_day", self.counting, explain)
             out.append((basis.id, due))
         return out
+
+
+def before_act(
+    matcher: Matcher | None, act: CaseEvent, case: CaseEvents, by_date: bool
+) -> list[CaseEvent]:
+    """The events ``matcher`` selects at or before ``act`` (not the act itself), in order; with
+    ``by_date`` every event of the act's local day counts as before it."""
+    if matcher is None:
+        return []
+    return [
+        e
+        for e in matcher.select(case)
+        if e is not act and (e.date <= act.date if by_date else at_or_before(e, act))
+    ]
 
 
 def compile_timely(rule: TimelyRule, calendars: CalendarLookup) -> CompiledRule[None]:
@@ -150,9 +183,20 @@ def compile_timely(rule: TimelyRule, calendars: CalendarLookup) -> CompiledRule[
         anchor = Matcher.of(b.anchor)
         assert anchor is not None
         bases.append(
-            CompiledBasis(b.id, anchor, Matcher.of(b.unless), parse_period(b.within), changes)
+            CompiledBasis(
+                b.id,
+                anchor,
+                Matcher.of(b.unless),
+                Matcher.of(b.opened_by),
+                parse_period(b.within),
+                changes,
+            )
         )
-    return CompiledTimely(**triggered_basics(rule, calendars, lambda v: None), bases=tuple(bases))
+    return CompiledTimely(
+        **triggered_basics(rule, calendars, lambda v: None),
+        bases=tuple(bases),
+        by_date=rule.same_day == "unordered",
+    )
 
 
 def wording(rule: TimelyRule, version: Version) -> str:
@@ -163,8 +207,14 @@ def wording(rule: TimelyRule, version: Version) -> str:
             text += f" ({p.within} for acts from {p.from_})"
         if b.unless:
             text += f", unless {events_text(b.unless)} came first"
+        if b.opened_by:
+            text += f" (an act after {events_text(b.opened_by)} and before it is in time)"
         parts.append(text)
-    return "in time under any basis — " + "; ".join(parts) + "; end day rolls past closed days"
+    text = "in time under any basis — " + "; ".join(parts) + "; end day rolls past closed days"
+    if rule.same_day == "unordered":
+        text += "; events on the act's day count as before it whatever their order"
+    suspended = get_calendar(rule.calendar).suspensions
+    return text + (f"; {suspension_words(suspended)}" if suspended else "")
 
 
 def lint_timely(rule: TimelyRule) -> list[LintNote]:

@@ -12,6 +12,7 @@ from compliance.rules.load import load_rules, resolve_pack
 from compliance.rules.schema import AgeTrigger, EventMatch, Rule, Version
 from compliance.ruletools.testing import collect
 from compliance.ruletools.words import events_text
+from compliance.suspension import suspension_words
 
 __all__ = ["render_catalogue"]
 
@@ -49,7 +50,10 @@ def _counting(text: str | None, rule: Rule) -> str:
         }[getattr(rule, "month_end", "clamp")]
         how = f"{text}: calendar months to the same day of month ({end})"
         return how + ("; the trigger day counts as day 1" if count_from == "trigger_day" else "")
-    return f"{text}: calendar days on the local date; {first}"
+    suspended = suspension_words(cal.suspensions)
+    return f"{text}: calendar days on the local date; {first}" + (
+        f"; {suspended}" if suspended else ""
+    )
 
 
 def render_catalogue(paths: list[str]) -> str:
