@@ -48,6 +48,12 @@ def demo_slice(tmp_path_factory: pytest.TempPathFactory) -> str:
         (("agenda", EXAMPLE, "--format", "ical"), "unknown --format 'ical' (table, jsonl, ics)"),
         (("rules", "lint", "rules/dk", "--format", "jsn"), "did you mean 'json'?"),
         (("demo", "generate", "--broken-rate", "2"), "--broken-rate is a share"),
+        (("audit", EXAMPLE, "--input-format", "jsn"), "did you mean 'json'?"),
+        (("agenda", EXAMPLE, "--input-format", "cvs"), "did you mean 'csv'?"),
+        (("explain", EXAMPLE, "--input-format", "xml"), "unknown --input-format 'xml' (json, "),
+        (("sample", EXAMPLE, "--input-format", "parket"), "did you mean 'parquet'?"),
+        (("indicators", EXAMPLE, "--input-format", "jsonl2"), "did you mean 'jsonl'?"),
+        (("audit", EXAMPLE, "--rules", "municipal/slagelce"), "did you mean 'municipal/slagelse'?"),
     ],
 )
 def test_a_value_outside_an_options_choices_exits_2(args: tuple[str, ...], expected: str) -> None:

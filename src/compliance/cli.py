@@ -57,7 +57,10 @@ INPUTS_HELP = "files (JSON, JSON Lines, CSV, XES, XLSX, Parquet) or a database U
 def _inputs(input_format: str | None, mapping: str | None, query: str | None) -> Any:
     from compliance.commands.inputs import InputOptions
 
-    return InputOptions(input_format, mapping, query)
+    try:
+        return InputOptions(input_format, mapping, query)
+    except ComplianceError as exc:  # --input-format outside its choices
+        _fail(str(exc))
 
 
 LangOpt = Annotated[str, typer.Option("--lang", help="language of the human-facing outputs: da|en")]
