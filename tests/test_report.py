@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -316,3 +317,76 @@ def test_the_same_audit_gives_the_same_workbook_bytes(demo_slice: str, tmp_path:
         args = ["audit", demo_slice, "--as-of", "2025-06-30", "-f", "xlsx", "-o", str(path)]
         assert run(*args).exit_code == 0
     assert first.read_bytes() == second.read_bytes()
+
+
+# -- the audit instant in every output ------------------------------------------------------------
+
+
+def test_every_jsonl_finding_records_the_audit_instant_and_validates(tmp_path: Path) -> None:
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    from compliance.finding_schema import finding_json_schema
+
+    case = json.loads(Path(EXAMPLE).read_text(encoding="utf-8"))
+    case["case_id"] = 'odd}\n"id'  # a brace and a newline inside a string stay inside it
+    source = tmp_path / "case.json"
+    source.write_text(json.dumps(case), encoding="utf-8")
+    validator = Draft202012Validator(finding_json_schema(), format_checker=FormatChecker())
+    for args, instant, given in (
+        (("--as-of", "2024-07-13"), "2024-07-13T23:59:59.999999+02:00", True),
+        ((), None, False),
+    ):
+        res = run("audit", str(source), *args)
+        lines = [json.loads(line) for line in res.stdout.splitlines()]
+        assert lines and all(line["case_id"] == 'odd}\n"id' for line in lines)
+        assert {line["as_of_given"] for line in lines} == {given}
+        assert len({line["as_of"] for line in lines}) == 1
+        assert instant is None or lines[0]["as_of"] == instant
+        assert not [e.message for line in lines for e in validator.iter_errors(line)]
+    assert list(validator.iter_errors({**lines[0], "as_of_given": "no"}))
+
+
+def test_csv_and_json_record_the_audit_instant(demo_slice: str) -> None:
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(run("audit", EXAMPLE, "-f", "csv").stdout)))
+    assert rows and {r["as_of_given"] for r in rows} == {"false"}
+    assert dt.datetime.fromisoformat(rows[0]["as_of"]).tzinfo is not None
+    given = run("audit", EXAMPLE, "--as-of", "2024-07-13", "-f", "csv").stdout
+    assert given.splitlines()[0].endswith(",explain,as_of,as_of_given")
+    assert given.splitlines()[1].endswith(",2024-07-13T23:59:59.999999+02:00,true")
+    document = json.loads(run("audit", EXAMPLE, "-f", "json").stdout)
+    assert document["summary"]["as_of_given"] is False
+    assert document["summary"]["as_of"]
+    rules = ("--rules", "dk", "--rules", "municipal/slagelse", "--as-of", "2025-06-30")
+    indicators = json.loads(run("indicators", demo_slice, *rules, "-f", "json").stdout)
+    assert {r["as_of"] for r in indicators} == {"2025-06-30T23:59:59.999999+02:00"}
+    table = run("indicators", demo_slice, *rules, "-f", "csv").stdout.splitlines()
+    assert table[0].endswith(",source,as_of") and table[1].endswith(
+        ",2025-06-30T23:59:59.999999+02:00"
+    )
+    agenda = run("agenda", EXAMPLE, "--as-of", "2024-05-01", "--horizon", "90d", "-f", "jsonl")
+    assert {json.loads(x)["as_of"] for x in agenda.stdout.splitlines()} == {
+        "2024-05-01T23:59:59.999999+02:00"
+    }
+
+
+# -- the sample -----------------------------------------------------------------------------------
+
+
+def test_the_sample_table_is_danish_by_default_and_english_on_request(demo_slice: str) -> None:
+    args = ("sample", demo_slice, "--as-of", "2025-06-30", "--n", "6")
+    da = run(*args).stdout
+    assert "Stikprøve til gennemgang: 6 af " in da and "pr. 30. juni 2025" in da
+    assert all(word in da for word in ("sag", "lag", "årsag", "frist "))
+    assert re.search(r"frist \d{1,2}\. [a-zæø]+ \d{4}", da)  # 5. marts 2024
+    assert "due" not in da and "stratum" not in da
+    by_status = run(*args, "--stratify", "status").stdout
+    assert "for sent" in by_status or "forsømt" in by_status or "overskredet" in by_status
+    en = run(*args, "--lang", "en").stdout
+    assert "Sample for review: 6 of " in en and "as of 30 June 2025" in en and "reason" in en
+    lines = [json.loads(x) for x in run(*args, "-f", "jsonl").stdout.splitlines()]
+    assert len(lines) == 6
+    assert {x["as_of"] for x in lines} == {"2025-06-30T23:59:59.999999+02:00"}
+    assert all(x["reason"].startswith(f"drawn from stratum {x['stratum']}: ") for x in lines)

@@ -286,6 +286,7 @@ def sample(
     mapping: MappingOpt = None,
     input_format: InputFormatOpt = None,
     query: QueryOpt = None,
+    lang: LangOpt = "da",
 ) -> None:
     """Draw a reproducible sample of cases for manual review, with the reason each was drawn."""
     from compliance.commands.choices import STRATA
@@ -293,7 +294,8 @@ def sample(
     stratify = _checked("check_choice", "--stratify", stratify, STRATA)
     output_format, n = _format("sample", output_format), _checked("check_positive", "--n", n)
     read, specs, when = _inputs(input_format, mapping, query), rules or ["dk"], _as_of(as_of)
-    _call("sample", "run", inputs, specs, when, n, seed, stratify, output_format, read)
+    lang = _lang(lang)
+    _call("sample", "run", inputs, specs, when, n, seed, stratify, output_format, read, lang)
 
 
 @app.command()

@@ -65,6 +65,28 @@ NullableInstant = Annotated[
     ),
 ]
 
+AuditInstant = Annotated[
+    str | None,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": "batch outputs only: the audit instant (--as-of, or the time of the "
+            "run) the status holds for, ISO 8601 with offset",
+        }
+    ),
+]
+AsOfGiven = Annotated[
+    bool | None,
+    WithJsonSchema(
+        {
+            "type": "boolean",
+            "description": "batch audit outputs only: false when no --as-of was given and the "
+            "audit instant is the time of the run",
+        }
+    ),
+]
+
 
 class FindingSource(BaseModel):
     """The citation of the rule version that raised the obligation. Only fields the rule file
@@ -116,6 +138,11 @@ class FindingRecord(BaseModel):
     count: int | None = Field(description="limit and quota rules: the events counted")
     source: FindingSource
     explain: list[str] = Field(description="each step of the computation, for a human reader")
+    # Batch outputs only (audit and agenda JSON Lines, the audit CSV): the instant the status
+    # holds for, on every line, so a line read on its own says when it was true. Never part of
+    # the engine's finding (Finding.to_dict) nor of the service's (its result has ``as_of``).
+    as_of: AuditInstant = Field(default=None, exclude=True)
+    as_of_given: AsOfGiven = Field(default=None, exclude=True)
 
 
 class PackVersion(BaseModel):

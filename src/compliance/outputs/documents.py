@@ -20,8 +20,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Agenda",
     "AuditReport",
+    "DrawReason",
     "DrawnCase",
     "IndicatorReport",
+    "Sample",
     "indicator_status",
     "period_in_progress",
 ]
@@ -106,13 +108,45 @@ class IndicatorReport:
     lang: str = "da"
 
 
+@dataclass(frozen=True, order=True)
+class DrawReason:
+    """Why a case is a candidate for the sample: one violation (its status, rule and due date),
+    or, with ``--stratify none``, how many violations the case has."""
+
+    status: str = ""
+    rule: str = ""
+    due: str = ""  # ISO 8601 date or instant, as in the finding
+    violations: int | None = None  # --stratify none
+
+    def text(self) -> str:
+        """The reason in the machine outputs' words (JSON Lines: English, ISO dates)."""
+        if self.violations is not None:
+            return f"{self.violations} violation(s)" if self.violations else "no violations"
+        return f"{self.status} {self.rule} due {self.due}"
+
+
 @dataclass
 class DrawnCase:
     """A case drawn for manual review, with the stratum and the reason."""
 
     case_id: str
     stratum: str
-    why: str
+    reason: DrawReason
+
+    def why(self) -> str:
+        return self.reason.text()
+
+
+@dataclass
+class Sample:
+    """The drawn cases, and what the sample was drawn from (for the table's title)."""
+
+    drawn: list[DrawnCase]
+    as_of: dt.datetime
+    stratify: str  # rule, status or none
+    seed: int
+    candidates: int  # distinct cases the sample was drawn from
+    lang: str = "da"
 
 
 def period_in_progress(period: str, as_of: dt.datetime) -> bool:

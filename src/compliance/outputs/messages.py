@@ -235,6 +235,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Agenda as of {as_of} until {until}",
     ),
     "indicators.title": ("Indikatorer pr. {as_of}", "Indicators as of {as_of}"),
+    # sample
+    "sample.title": (
+        "Stikprøve til gennemgang: {drawn} af {candidates} sager (frø {seed}), pr. {as_of}",
+        "Sample for review: {drawn} of {candidates} cases (seed {seed}), as of {as_of}",
+    ),
+    "column.stratum": ("lag", "stratum"),
+    "sample.all": ("alle", "all"),
+    "sample.violations": ("{count} overtrædelse(r)", "{count} violation(s)"),
+    "sample.no_violations": ("ingen overtrædelser", "no violations"),
 }
 
 
