@@ -390,3 +390,51 @@ def test_the_sample_table_is_danish_by_default_and_english_on_request(demo_slice
     assert len(lines) == 6
     assert {x["as_of"] for x in lines} == {"2025-06-30T23:59:59.999999+02:00"}
     assert all(x["reason"].startswith(f"drawn from stratum {x['stratum']}: ") for x in lines)
+
+
+# -- trend charts ---------------------------------------------------------------------------------
+
+
+def _trend_cards(html: str) -> dict[str, str]:
+    """Each trend chart's card, by the rule or indicator it charts."""
+    cards = {}
+    for card in html.split('<div class="card trend">')[1:]:
+        name = card[len("<small><b>") : card.index("</b>")]
+        cards[name] = card[: card.index("</div>")]
+    return cards
+
+
+def test_trend_charts_draw_the_rules_own_targets_and_none_where_none_is_set(
+    demo_slice: str,
+) -> None:
+    rules = ("--rules", "dk", "--rules", "municipal/slagelse")
+    html = run("audit", demo_slice, *rules, "--as-of", "2025-06-30", "-f", "html").stdout
+    cards = _trend_cards(html)
+    # slagelse.investigation.within-4-months counts dk.investigation.complete's met ones: 100 %
+    investigation = cards["dk.investigation.complete"]
+    assert investigation.count('class="target"') == 2  # the dashed line and its name
+    assert "Slagelses mål ≥ 100 %" in investigation
+    assert "Alle børnefaglige" not in investigation  # the rule's own title, not the indicator's
+    # within 6 weeks is a different measure: not a target of the rule's compliance
+    assert "25 %" not in investigation
+    acknowledge = cards["dk.notification.acknowledge"]
+    assert 'class="target"' not in acknowledge.replace('<small class="target">', "")
+    assert "intet mål fastsat" in acknowledge and "90 %" not in acknowledge
+    six_weeks = cards["slagelse.investigation.within-6-weeks"]
+    assert "mål ≥ 25 %" in six_weeks
+    assert 'fill="#fff"' in six_weeks  # 2025 is in progress at 30 June 2025: an open dot
+    assert "jun. 2025" in html or "maj 2025" in html  # months in Danish on the axes
+    en = run("audit", demo_slice, *rules, "--as-of", "2025-06-30", "-f", "html", "--lang", "en")
+    assert "Slagelse&#x27;s target ≥ 100%" in _trend_cards(en.stdout)["dk.investigation.complete"]
+
+
+def test_rule_targets_come_only_from_indicators_that_measure_the_rules_compliance() -> None:
+    from compliance.outputs.targets import rule_targets
+    from compliance.rules.load import load_rules
+
+    targets = rule_targets(load_rules("dk", "municipal/slagelse", "municipal/morsoe"))
+    assert {rule: [(t.share, t.indicator) for t in ts] for rule, ts in targets.items()} == {
+        "dk.investigation.complete": [(1.0, "slagelse.investigation.within-4-months")],
+        "slagelse.caseworker.no-change-first-year": [(0.75, "slagelse.caseworker.stable-75")],
+    }
+    assert rule_targets(load_rules("dk")) == {}

@@ -159,14 +159,25 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "unknown.value": ("(ikke angivet)", "(not stated)"),
     "trend.heading": ("Udvikling", "Trend"),
     "trend.rules": (
-        "Overholdelse pr. regel måned for måned (fristens måned). Den stiplede linje er 90 %.",
-        "Compliance per rule month by month (month of the due date). The dashed line is 90%.",
+        "Overholdelse pr. regel måned for måned (fristens måned). En stiplet linje er et mål, "
+        "som en kommune har sat for reglen med en indikator (navngivet under diagrammet); loven "
+        "selv sætter intet måltal, så en regel uden sådan en indikator har ingen linje.",
+        "Compliance per rule month by month (month of the due date). A dashed line is a target "
+        "a municipality set for the rule with an indicator (named below the chart); the law "
+        "itself sets no target share, so a rule without such an indicator has no line.",
     ),
+    "trend.target": ("mål {sign} {share}", "target {sign} {share}"),
+    "trend.target_of": (
+        "{municipality}s mål {sign} {share}",
+        "{municipality}'s target {sign} {share}",
+    ),
+    "trend.no_target": ("intet mål fastsat", "no target set"),
+    "trend.counts": ("{met} af {known} overholdt", "{met} of {known} met"),
     "trend.indicators": (
-        "Indikatorer periode for periode; den stiplede linje er målet, åbne punkter er perioder "
-        "i gang.",
-        "Indicators period by period; the dashed line is the target, open dots are periods in "
-        "progress.",
+        "Indikatorer periode for periode mod indikatorens mål (den stiplede linje). Åbne punkter "
+        "er måneder og perioder, der ikke var afsluttet på opgørelsesdatoen.",
+        "Indicators period by period against the indicator's target (the dashed line). Open dots "
+        "are months and periods not ended at the audit date.",
     ),
     # months chart
     "months.heading": (

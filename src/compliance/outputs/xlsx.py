@@ -22,6 +22,7 @@ from compliance.outputs.documents import AuditReport, indicator_status
 from compliance.outputs.files import atomic_binary
 from compliance.outputs.messages import Messages, messages
 from compliance.outputs.rows import FINDING_COLUMNS, finding_row
+from compliance.outputs.targets import scope_municipality
 from compliance.privacy import mask_cpr
 
 __all__ = ["Sheet", "write_audit", "write_workbook"]
@@ -183,7 +184,7 @@ def _per_rule_sheet(report: AuditReport, confidence: Confidence, m: Messages) ->
     for rule_id, counts in sorted(report.summary.by_rule.items()):
         rule = rules.get(rule_id)
         title = (rule.title.da if m.lang == "da" else rule.title.en) if rule else ""
-        municipality = _municipality(rule.scope if rule else {})
+        municipality = scope_municipality(rule.scope if rule else {})
         rows.append(
             [
                 rule_id,
@@ -212,14 +213,6 @@ def _municipality_sheet(counts: dict[str, Any], m: Messages) -> Sheet:
     return Sheet(m("municipality.heading"), header, rows)
 
 
-def _municipality(scope: dict[str, Any]) -> str:
-    """The municipality a rule is scoped to (a municipal pack), else empty (national law)."""
-    value = scope.get("municipality", scope.get("subject.municipality", ""))
-    if isinstance(value, dict):
-        value = value.get("in", value.get("eq", ""))
-    return ", ".join(value) if isinstance(value, list) else str(value or "")
-
-
 def _findings_sheet(
     report: AuditReport, findings: list[dict[str, Any]], confidence: Confidence, m: Messages
 ) -> Sheet:
@@ -232,7 +225,9 @@ def _findings_sheet(
     for finding in findings:
         row = finding_row(finding)
         rule = rules.get(finding["rule"])
-        where = finding.get("subject.municipality") or _municipality(rule.scope if rule else {})
+        where = finding.get("subject.municipality") or scope_municipality(
+            rule.scope if rule else {}
+        )
         group = [finding.get(f"subject.{group_by}")] if group_by else []
         cells = [_finding_cell(c, row.get(c), m) for c in columns]
         code = confidence.finding(finding["rule"], finding.get("version"))
