@@ -438,3 +438,29 @@ def test_rule_targets_come_only_from_indicators_that_measure_the_rules_complianc
         "slagelse.caseworker.no-change-first-year": [(0.75, "slagelse.caseworker.stable-75")],
     }
     assert rule_targets(load_rules("dk")) == {}
+
+
+def test_workbook_speaks_danish_in_values_and_formats_too(demo_slice: str, tmp_path: Path) -> None:
+    import openpyxl
+
+    path = tmp_path / "audit.xlsx"
+    rules = ("--rules", "dk", "--rules", "municipal/slagelse", "--as-of", "2025-06-30")
+    assert run("audit", demo_slice, *rules, "-f", "xlsx", "-o", str(path)).exit_code == 0
+    wb = openpyxl.load_workbook(path)
+    findings = wb["Fund"]
+    header = [c.value for c in findings[1]]
+    column = {name: header.index(name) for name in ("art", "alvor", "frist")}
+    rows = list(findings.iter_rows(min_row=2))
+    kinds = {"frist", "forudsætning", "tilbagevendende", "kvote", "grænse"}
+    seen = {r[column["art"]].value for r in rows}
+    assert "frist" in seen and seen <= kinds
+    assert {r[column["alvor"]].value for r in rows} <= {"høj", "middel", "lav", "info"}
+    assert rows[0][column["frist"]].number_format.startswith("dd-mm-yyyy")
+    summary = {r[0].value: r[1] for r in wb["Resumé"].iter_rows(min_row=2)}
+    assert summary["sager læst"].number_format == "#,##0"  # 1.234 in a Danish spreadsheet
+    ended, met = (
+        summary["afsluttede indikatorperioder"].value,
+        summary["afsluttede indikatorperioder nået"].value,
+    )
+    html = run("audit", demo_slice, *rules, "-f", "html").stdout
+    assert f'afsluttede indikatorperioder nået<b class="">{met} / {ended}</b>' in html

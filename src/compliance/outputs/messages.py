@@ -56,6 +56,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "status.due": ("åben", "due"),
     "status.cancelled": ("bortfaldet", "cancelled"),
     "status.excused": ("undtaget", "excused"),
+    # rule kinds and severities (the workbook's Fund sheet)
+    "kind.deadline": ("frist", "deadline"),
+    "kind.precondition": ("forudsætning", "precondition"),
+    "kind.recurring": ("tilbagevendende", "recurring"),
+    "kind.quota": ("kvote", "quota"),
+    "kind.limit": ("grænse", "limit"),
+    "kind.indicator": ("indikator", "indicator"),
+    "severity.high": ("høj", "high"),
+    "severity.medium": ("middel", "medium"),
+    "severity.low": ("lav", "low"),
+    "severity.info": ("info", "info"),
     # statuses of indicator periods
     "indicator.met": ("nået", "met"),
     "indicator.missed": ("ikke nået", "missed"),
@@ -234,6 +245,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "summary.rules": ("regelsæt", "rule packs"),
     "summary.inputs": ("datafiler", "input files"),
     "summary.reconciles": ("stemmer", "reconciles"),
+    "summary.ended_periods": ("afsluttede indikatorperioder", "ended indicator periods"),
     "summary.ignored_future_events": (
         "hændelser efter opgørelsestidspunktet",
         "events after the audit instant",
@@ -270,6 +282,11 @@ class Messages:
 
     def status(self, status: str) -> str:
         return self(f"status.{status}") if f"status.{status}" in CATALOGUE else status
+
+    def term(self, group: str, value: str) -> str:
+        """``kind``/``severity`` values in the language; an unknown value as it is."""
+        key = f"{group}.{value}"
+        return self(key) if key in CATALOGUE else value
 
     def indicator_status(self, status: str) -> str:
         key = f"indicator.{status}"

@@ -61,7 +61,7 @@ def write_indicators(report: IndicatorReport) -> None:
     for r in report.results:
         status = m.indicator_status(indicator_status(r, report.as_of))
         row = (r.indicator, r.period, m.integer(r.numerator), m.integer(r.denominator))
-        table.add_row(*row, m.percent(r.share), target_text(r, ">=", "<=", m), status)
+        table.add_row(*row, m.percent(r.share), target_text(r, "≥", "≤", m), status)
     Console(width=150).print(table)
 
 
