@@ -55,6 +55,8 @@ def demo_slice(tmp_path_factory: pytest.TempPathFactory) -> str:
         (("sample", EXAMPLE, "--input-format", "parket"), "did you mean 'parquet'?"),
         (("indicators", EXAMPLE, "--input-format", "jsonl2"), "did you mean 'jsonl'?"),
         (("audit", EXAMPLE, "--rules", "municipal/slagelce"), "did you mean 'municipal/slagelse'?"),
+        (("audit", EXAMPLE, "--tz", "Europe/Copenhagn"), "did you mean 'Europe/Copenhagen'?"),
+        (("explain", EXAMPLE, "--tz", "europe/copenhagen"), "did you mean 'Europe/Copenhagen'?"),
     ],
 )
 def test_a_value_outside_an_options_choices_exits_2(args: tuple[str, ...], expected: str) -> None:

@@ -19,6 +19,7 @@ __all__ = [
     "check_choices",
     "check_input_format",
     "check_positive",
+    "closest_time_zone",
 ]
 
 LANGUAGES = ("da", "en")
@@ -57,3 +58,14 @@ def check_input_format(value: str | None) -> str | None:
     from compliance.sources import SOURCES
 
     return check_choice("--input-format", value, [source.name for source in SOURCES])
+
+
+def closest_time_zone(name: str) -> str:
+    """``; did you mean 'Europe/Copenhagen'?`` for a misspelt IANA zone, else empty."""
+    import zoneinfo
+
+    zones = sorted(zoneinfo.available_timezones())
+    close = difflib.get_close_matches(name, zones, n=1, cutoff=0.6)
+    if not close:  # case only: europe/copenhagen
+        close = [z for z in zones if z.lower() == name.lower()][:1]
+    return f"; did you mean {close[0]!r}?" if close else ""
