@@ -208,6 +208,11 @@ def test_breakdown_by_a_chosen_subject_field(tmp_path: Path) -> None:
     html = run(*args, "-f", "html").stdout
     assert '<h2 id="district">Pr. district</h2>' in html
     assert "<b>Nord</b>" in html and "<b>Syd</b>" in html
+    assert "kontrollér --group-by" not in html
+    misspelt = run(
+        "audit", str(source), "--as-of", "2024-07-13", "--group-by", "distrikt", "-f", "html"
+    )
+    assert "Ingen sag har feltet »distrikt« i subject; kontrollér --group-by." in misspelt.stdout
     path = tmp_path / "a.xlsx"
     assert run(*args, "-f", "xlsx", "-o", str(path)).exit_code == 0
     findings = openpyxl.load_workbook(path)["Fund"]

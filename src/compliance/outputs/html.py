@@ -440,6 +440,10 @@ def _breakdown_sections(breakdown: Breakdown, m: Messages) -> list[str]:
     if breakdown.group_by:
         heading = m("group.heading", column=breakdown.group_by)
         parts += _count_table(heading, breakdown.group_by, breakdown.by_group, m)
+        if set(breakdown.by_group) == {UNKNOWN}:  # a misspelt --group-by: say so, do not hide it
+            parts.append(
+                f'<p class="bad">{escape(m("group.missing", column=breakdown.group_by))}</p>'
+            )
     return parts
 
 

@@ -165,6 +165,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # breakdowns
     "municipality.heading": ("Pr. kommune", "By municipality"),
     "group.heading": ("Pr. {column}", "By {column}"),
+    "group.missing": (
+        "Ingen sag har feltet »{column}« i subject; kontrollér --group-by.",
+        "No case has the field “{column}” in its subject; check --group-by.",
+    ),
     "column.obligations": ("forpligtelser", "obligations"),
     "column.violations": ("overtrædelser", "violations"),
     "unknown.value": ("(ikke angivet)", "(not stated)"),
