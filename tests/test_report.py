@@ -368,15 +368,34 @@ def test_csv_and_json_record_the_audit_instant(demo_slice: str) -> None:
     assert document["summary"]["as_of"]
     rules = ("--rules", "dk", "--rules", "municipal/slagelse", "--as-of", "2025-06-30")
     indicators = json.loads(run("indicators", demo_slice, *rules, "-f", "json").stdout)
-    assert {r["as_of"] for r in indicators} == {"2025-06-30T23:59:59.999999+02:00"}
-    table = run("indicators", demo_slice, *rules, "-f", "csv").stdout.splitlines()
-    assert table[0].endswith(",source,as_of") and table[1].endswith(
-        ",2025-06-30T23:59:59.999999+02:00"
-    )
-    agenda = run("agenda", EXAMPLE, "--as-of", "2024-05-01", "--horizon", "90d", "-f", "jsonl")
-    assert {json.loads(x)["as_of"] for x in agenda.stdout.splitlines()} == {
-        "2024-05-01T23:59:59.999999+02:00"
+    assert {(r["as_of"], r["as_of_given"]) for r in indicators} == {
+        ("2025-06-30T23:59:59.999999+02:00", True)
     }
+    table = run("indicators", demo_slice, *rules, "-f", "csv").stdout.splitlines()
+    assert table[0].endswith(",source,as_of,as_of_given")
+    assert table[1].endswith(",2025-06-30T23:59:59.999999+02:00,true")
+    agenda = run("agenda", EXAMPLE, "--as-of", "2024-05-01", "--horizon", "90d", "-f", "jsonl")
+    stamps = {
+        (json.loads(x)["as_of"], json.loads(x)["as_of_given"]) for x in agenda.stdout.splitlines()
+    }
+    assert stamps == {("2024-05-01T23:59:59.999999+02:00", True)}
+
+
+def test_the_terminal_tables_and_their_machine_twins_say_when_no_date_was_given(
+    demo_slice: str,
+) -> None:
+    now = "(ingen opgørelsesdato angivet: kørslens tidspunkt)"
+    for command in ("indicators", "agenda", "sample"):
+        table = run(command, EXAMPLE).stdout
+        assert now in " ".join(table.split()), command
+        assert now not in run(command, EXAMPLE, "--as-of", "2024-07-13").stdout
+    lines = run("agenda", EXAMPLE, "--horizon", "5y", "-f", "jsonl").stdout.splitlines()
+    assert lines and {json.loads(x)["as_of_given"] for x in lines} == {False}
+    drawn = run("sample", EXAMPLE, "-f", "jsonl").stdout.splitlines()
+    assert drawn and {json.loads(x)["as_of_given"] for x in drawn} == {False}
+    rules = ("--rules", "dk", "--rules", "municipal/slagelse")
+    results = json.loads(run("indicators", demo_slice, *rules, "-f", "json").stdout)
+    assert results and {r["as_of_given"] for r in results} == {False}
 
 
 # -- the sample -----------------------------------------------------------------------------------
@@ -395,7 +414,9 @@ def test_the_sample_table_is_danish_by_default_and_english_on_request(demo_slice
     assert "Sample for review: 6 of " in en and "as of 30 June 2025" in en and "reason" in en
     lines = [json.loads(x) for x in run(*args, "-f", "jsonl").stdout.splitlines()]
     assert len(lines) == 6
-    assert {x["as_of"] for x in lines} == {"2025-06-30T23:59:59.999999+02:00"}
+    assert {(x["as_of"], x["as_of_given"]) for x in lines} == {
+        ("2025-06-30T23:59:59.999999+02:00", True)
+    }
     assert all(x["reason"].startswith(f"drawn from stratum {x['stratum']}: ") for x in lines)
 
 

@@ -248,7 +248,10 @@ def agenda(
     """What falls due within the horizon (open obligations), soonest first; overdue ones too."""
     output_format, lang = _format("agenda", output_format), _lang(lang)
     read, instant, specs = _inputs(input_format, mapping, query), _as_of(as_of), rules or ["dk"]
-    _call("agenda", "run", inputs, specs, instant, horizon, output_format, output, read, lang)
+    given = as_of is not None
+    _call(
+        "agenda", "run", inputs, specs, instant, horizon, output_format, output, read, lang, given
+    )
 
 
 @app.command()
@@ -269,7 +272,8 @@ def indicators(
     output_format, lang = _format("indicators", output_format), _lang(lang)
     workers = _checked("check_positive", "--workers", workers)
     read, instant, specs = _inputs(input_format, mapping, query), _as_of(as_of), rules or ["dk"]
-    _call("indicators", "run", inputs, specs, instant, output_format, workers, read, lang)
+    given = as_of is not None
+    _call("indicators", "run", inputs, specs, instant, output_format, workers, read, lang, given)
 
 
 @app.command()
@@ -295,7 +299,8 @@ def sample(
     output_format, n = _format("sample", output_format), _checked("check_positive", "--n", n)
     read, specs, when = _inputs(input_format, mapping, query), rules or ["dk"], _as_of(as_of)
     lang = _lang(lang)
-    _call("sample", "run", inputs, specs, when, n, seed, stratify, output_format, read, lang)
+    args = (inputs, specs, when, n, seed, stratify, output_format, read, lang, as_of is not None)
+    _call("sample", "run", *args)
 
 
 @app.command()

@@ -81,11 +81,15 @@ AsOfGiven = Annotated[
     WithJsonSchema(
         {
             "type": "boolean",
-            "description": "batch audit outputs only: false when no --as-of was given and the "
+            "description": "batch outputs only: false when no --as-of was given and the "
             "audit instant is the time of the run",
         }
     ),
 ]
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
 
 
 class FindingSource(BaseModel):
@@ -141,8 +145,10 @@ class FindingRecord(BaseModel):
     # Batch outputs only (audit and agenda JSON Lines, the audit CSV): the instant the status
     # holds for, on every line, so a line read on its own says when it was true. Never part of
     # the engine's finding (Finding.to_dict) nor of the service's (its result has ``as_of``).
-    as_of: AuditInstant = Field(default=None, exclude=True)
-    as_of_given: AsOfGiven = Field(default=None, exclude=True)
+    # (no "default": null in the schema: a null default beside "type": "string" is invalid
+    # OpenAPI, and absent is what the default means)
+    as_of: AuditInstant = Field(default=None, exclude=True, json_schema_extra=_no_default)
+    as_of_given: AsOfGiven = Field(default=None, exclude=True, json_schema_extra=_no_default)
 
 
 class PackVersion(BaseModel):

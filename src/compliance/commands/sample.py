@@ -31,6 +31,7 @@ def run(
     output_format: str,
     reading: InputOptions = InputOptions(),
     lang: str = "da",
+    as_of_given: bool = True,  # False: "now" was taken, and the outputs say so
 ) -> None:
     write = output_for("sample", output_format).writer("sample")
     rules = load_rules(*specs)
@@ -43,7 +44,7 @@ def run(
     drawn = draw(strata, n, seed)
     total = sum(len(v) for v in strata.values())
     cases = len({case_id for candidates in strata.values() for case_id, _ in candidates})
-    write(Sample(drawn, as_of, stratify, seed, cases, lang))
+    write(Sample(drawn, as_of, stratify, seed, cases, lang, as_of_given))
     sys.stderr.write(
         f"sampled {len(drawn)} of {total} violating case-strata (seed {seed}); {summary.line()}\n"
     )

@@ -16,7 +16,7 @@ from compliance.privacy import mask_obj
 
 __all__ = ["AS_OF_COLUMNS", "INDICATOR_COLUMNS", "write_audit", "write_indicators", "write_rows"]
 
-AS_OF_COLUMNS = ["as_of", "as_of_given"]  # the audit CSV's last columns
+AS_OF_COLUMNS = ["as_of", "as_of_given"]  # the last columns of every CSV
 
 INDICATOR_COLUMNS = [
     "indicator",
@@ -54,18 +54,18 @@ def write_audit(report: AuditReport, output: str | None) -> None:
 
 
 def write_indicators(report: IndicatorReport) -> None:
-    as_of = report.as_of.isoformat()
+    stamp = {"as_of": report.as_of.isoformat(), "as_of_given": _boolean(report.as_of_given)}
     rows = [
         {
             **r.to_dict(),
             "target": orjson.dumps(r.target).decode(),
             "title": r.title["en"],
             "source": r.source.get("document", r.source.get("law", "")),
-            "as_of": as_of,
+            **stamp,
         }
         for r in report.results
     ]
-    write_rows(sys.stdout.buffer, rows, [*INDICATOR_COLUMNS, "as_of"])
+    write_rows(sys.stdout.buffer, rows, [*INDICATOR_COLUMNS, *AS_OF_COLUMNS])
 
 
 def _boolean(value: bool) -> str:

@@ -99,6 +99,7 @@ class Agenda:
     local_as_of: dt.datetime
     until: dt.date
     lang: str = "da"
+    as_of_given: bool = True  # False: the instant is the time of the run
 
 
 @dataclass
@@ -106,6 +107,7 @@ class IndicatorReport:
     results: list[IndicatorResult]
     as_of: dt.datetime
     lang: str = "da"
+    as_of_given: bool = True  # False: the instant is the time of the run
 
 
 @dataclass(frozen=True, order=True)
@@ -147,6 +149,7 @@ class Sample:
     seed: int
     candidates: int  # distinct cases the sample was drawn from
     lang: str = "da"
+    as_of_given: bool = True  # False: the instant is the time of the run
 
 
 def period_in_progress(period: str, as_of: dt.datetime) -> bool:

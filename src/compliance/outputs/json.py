@@ -27,6 +27,7 @@ def write_audit(report: AuditReport, output: str | None) -> None:
 
 
 def write_indicators(report: IndicatorReport) -> None:
-    as_of = report.as_of.isoformat()  # on each result: the list stays a list
-    results = [{**r.to_dict(), "as_of": as_of} for r in report.results]
+    # on each result: the list stays a list
+    stamp = {"as_of": report.as_of.isoformat(), "as_of_given": report.as_of_given}
+    results = [{**r.to_dict(), **stamp} for r in report.results]
     sys.stdout.write(orjson.dumps(results, option=orjson.OPT_INDENT_2).decode() + "\n")

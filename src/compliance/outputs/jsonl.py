@@ -40,19 +40,19 @@ def write_audit(report: AuditReport, output: str | None) -> None:
 
 
 def write_agenda(agenda: Agenda, output: str | None) -> None:
-    as_of = agenda.as_of.isoformat()
+    stamp = {"as_of": agenda.as_of.isoformat(), "as_of_given": agenda.as_of_given}
     with atomic_binary(output) as fh:
         for finding in agenda.items:
-            fh.write(jsonl_line({**finding.to_dict(), "as_of": as_of}))
+            fh.write(jsonl_line({**finding.to_dict(), **stamp}))
 
 
 def write_sample(sample: Sample) -> None:
-    as_of = sample.as_of.isoformat()
+    stamp = {"as_of": sample.as_of.isoformat(), "as_of_given": sample.as_of_given}
     for case in sample.drawn:
         record = {
             "case_id": case.case_id,
             "stratum": case.stratum,
             "reason": f"drawn from stratum {case.stratum}: {case.why()}",
-            "as_of": as_of,
+            **stamp,
         }
         sys.stdout.buffer.write(jsonl_line(record))

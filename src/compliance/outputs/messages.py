@@ -262,6 +262,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Agenda as of {as_of} until {until}",
     ),
     "indicators.title": ("Indikatorer pr. {as_of}", "Indicators as of {as_of}"),
+    "title.as_of_now": (
+        "ingen opgørelsesdato angivet: kørslens tidspunkt",
+        "no audit date given: the time of the run",
+    ),
     # sample
     "sample.title": (
         "Stikprøve til gennemgang: {drawn} af {candidates} sager (frø {seed}), pr. {as_of}",

@@ -35,7 +35,8 @@ def write_agenda(agenda: Agenda, output: str | None) -> None:
 
     m = messages(agenda.lang)
     as_of = f"{m.date(agenda.local_as_of.date())} {agenda.local_as_of:%H:%M}"
-    table = Table(title=m("agenda.title", as_of=as_of, until=m.date(agenda.until)))
+    heading = m("agenda.title", as_of=as_of, until=m.date(agenda.until))
+    table = Table(title=_said_if_now(heading, agenda.as_of_given, m))
     for column in AGENDA_COLUMNS:
         table.add_column(m(f"column.{column}"))
     for f in agenda.items:
@@ -55,7 +56,8 @@ def write_indicators(report: IndicatorReport) -> None:
     from rich.table import Table
 
     m = messages(report.lang)
-    table = Table(title=m("indicators.title", as_of=m.date(report.as_of.date())))
+    title = m("indicators.title", as_of=_local_text(report.as_of, m))
+    table = Table(title=_said_if_now(title, report.as_of_given, m))
     for column in INDICATOR_COLUMNS:
         table.add_column(m(f"column.{column}"))
     for r in report.results:
@@ -85,7 +87,7 @@ def write_sample(sample: Sample) -> None:
         seed=sample.seed,
         as_of=_local_text(sample.as_of, m),
     )
-    table = Table(title=title)
+    table = Table(title=_said_if_now(title, sample.as_of_given, m))
     for column in SAMPLE_COLUMNS:
         table.add_column(m(f"column.{column}"))
     for case in sample.drawn:
@@ -95,6 +97,11 @@ def write_sample(sample: Sample) -> None:
     text = io.StringIO()
     Console(file=text, width=160).print(table)
     sys.stdout.write(mask_cpr(text.getvalue()))
+
+
+def _said_if_now(title: str, as_of_given: bool, m: Messages) -> str:
+    """A table's title, saying so when its date is the time of the run (no --as-of)."""
+    return title if as_of_given else f"{title} ({m('title.as_of_now')})"
 
 
 def _local_text(instant: dt.datetime, m: Messages) -> str:
