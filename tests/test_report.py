@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,14 @@ def demo_slice(tmp_path_factory: pytest.TempPathFactory) -> str:
         (("agenda", EXAMPLE, "--format", "ical"), "unknown --format 'ical' (table, jsonl, ics)"),
         (("rules", "lint", "rules/dk", "--format", "jsn"), "did you mean 'json'?"),
         (("demo", "generate", "--broken-rate", "2"), "--broken-rate is a share"),
+        (("audit", EXAMPLE, "--input-format", "jsn"), "did you mean 'json'?"),
+        (("agenda", EXAMPLE, "--input-format", "cvs"), "did you mean 'csv'?"),
+        (("explain", EXAMPLE, "--input-format", "xml"), "unknown --input-format 'xml' (json, "),
+        (("sample", EXAMPLE, "--input-format", "parket"), "did you mean 'parquet'?"),
+        (("indicators", EXAMPLE, "--input-format", "jsonl2"), "did you mean 'jsonl'?"),
+        (("audit", EXAMPLE, "--rules", "municipal/slagelce"), "did you mean 'municipal/slagelse'?"),
+        (("audit", EXAMPLE, "--tz", "Europe/Copenhagn"), "did you mean 'Europe/Copenhagen'?"),
+        (("explain", EXAMPLE, "--tz", "europe/copenhagen"), "did you mean 'Europe/Copenhagen'?"),
     ],
 )
 def test_a_value_outside_an_options_choices_exits_2(args: tuple[str, ...], expected: str) -> None:
@@ -199,6 +208,11 @@ def test_breakdown_by_a_chosen_subject_field(tmp_path: Path) -> None:
     html = run(*args, "-f", "html").stdout
     assert '<h2 id="district">Pr. district</h2>' in html
     assert "<b>Nord</b>" in html and "<b>Syd</b>" in html
+    assert "kontrollér --group-by" not in html
+    misspelt = run(
+        "audit", str(source), "--as-of", "2024-07-13", "--group-by", "distrikt", "-f", "html"
+    )
+    assert "Ingen sag har feltet »distrikt« i subject; kontrollér --group-by." in misspelt.stdout
     path = tmp_path / "a.xlsx"
     assert run(*args, "-f", "xlsx", "-o", str(path)).exit_code == 0
     findings = openpyxl.load_workbook(path)["Fund"]
@@ -310,3 +324,171 @@ def test_the_same_audit_gives_the_same_workbook_bytes(demo_slice: str, tmp_path:
         args = ["audit", demo_slice, "--as-of", "2025-06-30", "-f", "xlsx", "-o", str(path)]
         assert run(*args).exit_code == 0
     assert first.read_bytes() == second.read_bytes()
+
+
+# -- the audit instant in every output ------------------------------------------------------------
+
+
+def test_every_jsonl_finding_records_the_audit_instant_and_validates(tmp_path: Path) -> None:
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    from compliance.finding_schema import finding_json_schema
+
+    case = json.loads(Path(EXAMPLE).read_text(encoding="utf-8"))
+    case["case_id"] = 'odd}\n"id'  # a brace and a newline inside a string stay inside it
+    source = tmp_path / "case.json"
+    source.write_text(json.dumps(case), encoding="utf-8")
+    validator = Draft202012Validator(finding_json_schema(), format_checker=FormatChecker())
+    for args, instant, given in (
+        (("--as-of", "2024-07-13"), "2024-07-13T23:59:59.999999+02:00", True),
+        ((), None, False),
+    ):
+        res = run("audit", str(source), *args)
+        lines = [json.loads(line) for line in res.stdout.splitlines()]
+        assert lines and all(line["case_id"] == 'odd}\n"id' for line in lines)
+        assert {line["as_of_given"] for line in lines} == {given}
+        assert len({line["as_of"] for line in lines}) == 1
+        assert instant is None or lines[0]["as_of"] == instant
+        assert not [e.message for line in lines for e in validator.iter_errors(line)]
+    assert list(validator.iter_errors({**lines[0], "as_of_given": "no"}))
+
+
+def test_csv_and_json_record_the_audit_instant(demo_slice: str) -> None:
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(run("audit", EXAMPLE, "-f", "csv").stdout)))
+    assert rows and {r["as_of_given"] for r in rows} == {"false"}
+    assert dt.datetime.fromisoformat(rows[0]["as_of"]).tzinfo is not None
+    given = run("audit", EXAMPLE, "--as-of", "2024-07-13", "-f", "csv").stdout
+    assert given.splitlines()[0].endswith(",explain,as_of,as_of_given")
+    assert given.splitlines()[1].endswith(",2024-07-13T23:59:59.999999+02:00,true")
+    document = json.loads(run("audit", EXAMPLE, "-f", "json").stdout)
+    assert document["summary"]["as_of_given"] is False
+    assert document["summary"]["as_of"]
+    rules = ("--rules", "dk", "--rules", "municipal/slagelse", "--as-of", "2025-06-30")
+    indicators = json.loads(run("indicators", demo_slice, *rules, "-f", "json").stdout)
+    assert {(r["as_of"], r["as_of_given"]) for r in indicators} == {
+        ("2025-06-30T23:59:59.999999+02:00", True)
+    }
+    table = run("indicators", demo_slice, *rules, "-f", "csv").stdout.splitlines()
+    assert table[0].endswith(",source,as_of,as_of_given")
+    assert table[1].endswith(",2025-06-30T23:59:59.999999+02:00,true")
+    agenda = run("agenda", EXAMPLE, "--as-of", "2024-05-01", "--horizon", "90d", "-f", "jsonl")
+    stamps = {
+        (json.loads(x)["as_of"], json.loads(x)["as_of_given"]) for x in agenda.stdout.splitlines()
+    }
+    assert stamps == {("2024-05-01T23:59:59.999999+02:00", True)}
+
+
+def test_the_terminal_tables_and_their_machine_twins_say_when_no_date_was_given(
+    demo_slice: str,
+) -> None:
+    now = "(ingen opgørelsesdato angivet: kørslens tidspunkt)"
+    for command in ("indicators", "agenda", "sample"):
+        table = run(command, EXAMPLE).stdout
+        assert now in " ".join(table.split()), command
+        assert now not in run(command, EXAMPLE, "--as-of", "2024-07-13").stdout
+    lines = run("agenda", EXAMPLE, "--horizon", "5y", "-f", "jsonl").stdout.splitlines()
+    assert lines and {json.loads(x)["as_of_given"] for x in lines} == {False}
+    drawn = run("sample", EXAMPLE, "-f", "jsonl").stdout.splitlines()
+    assert drawn and {json.loads(x)["as_of_given"] for x in drawn} == {False}
+    rules = ("--rules", "dk", "--rules", "municipal/slagelse")
+    results = json.loads(run("indicators", demo_slice, *rules, "-f", "json").stdout)
+    assert results and {r["as_of_given"] for r in results} == {False}
+
+
+# -- the sample -----------------------------------------------------------------------------------
+
+
+def test_the_sample_table_is_danish_by_default_and_english_on_request(demo_slice: str) -> None:
+    args = ("sample", demo_slice, "--as-of", "2025-06-30", "--n", "6")
+    da = run(*args).stdout
+    assert "Stikprøve til gennemgang: 6 af " in da and "pr. 30. juni 2025" in da
+    assert all(word in da for word in ("sag", "lag", "årsag", "frist "))
+    assert re.search(r"frist \d{1,2}\. [a-zæø]+ \d{4}", da)  # 5. marts 2024
+    assert "due" not in da and "stratum" not in da
+    by_status = run(*args, "--stratify", "status").stdout
+    assert "for sent" in by_status or "forsømt" in by_status or "overskredet" in by_status
+    en = run(*args, "--lang", "en").stdout
+    assert "Sample for review: 6 of " in en and "as of 30 June 2025" in en and "reason" in en
+    lines = [json.loads(x) for x in run(*args, "-f", "jsonl").stdout.splitlines()]
+    assert len(lines) == 6
+    assert {(x["as_of"], x["as_of_given"]) for x in lines} == {
+        ("2025-06-30T23:59:59.999999+02:00", True)
+    }
+    assert all(x["reason"].startswith(f"drawn from stratum {x['stratum']}: ") for x in lines)
+
+
+# -- trend charts ---------------------------------------------------------------------------------
+
+
+def _trend_cards(html: str) -> dict[str, str]:
+    """Each trend chart's card, by the rule or indicator it charts."""
+    cards = {}
+    for card in html.split('<div class="card trend">')[1:]:
+        name = card[len("<small><b>") : card.index("</b>")]
+        cards[name] = card[: card.index("</div>")]
+    return cards
+
+
+def test_trend_charts_draw_the_rules_own_targets_and_none_where_none_is_set(
+    demo_slice: str,
+) -> None:
+    rules = ("--rules", "dk", "--rules", "municipal/slagelse")
+    html = run("audit", demo_slice, *rules, "--as-of", "2025-06-30", "-f", "html").stdout
+    cards = _trend_cards(html)
+    # slagelse.investigation.within-4-months counts dk.investigation.complete's met ones: 100 %
+    investigation = cards["dk.investigation.complete"]
+    assert investigation.count('class="target"') == 2  # the dashed line and its name
+    assert "Slagelses mål ≥ 100 %" in investigation
+    assert "Alle børnefaglige" not in investigation  # the rule's own title, not the indicator's
+    # within 6 weeks is a different measure: not a target of the rule's compliance
+    assert "25 %" not in investigation
+    acknowledge = cards["dk.notification.acknowledge"]
+    assert 'class="target"' not in acknowledge.replace('<small class="target">', "")
+    assert "intet mål fastsat" in acknowledge and "90 %" not in acknowledge
+    six_weeks = cards["slagelse.investigation.within-6-weeks"]
+    assert "mål ≥ 25 %" in six_weeks
+    assert 'fill="#fff"' in six_weeks  # 2025 is in progress at 30 June 2025: an open dot
+    assert "jun. 2025" in html or "maj 2025" in html  # months in Danish on the axes
+    en = run("audit", demo_slice, *rules, "--as-of", "2025-06-30", "-f", "html", "--lang", "en")
+    assert "Slagelse&#x27;s target ≥ 100%" in _trend_cards(en.stdout)["dk.investigation.complete"]
+
+
+def test_rule_targets_come_only_from_indicators_that_measure_the_rules_compliance() -> None:
+    from compliance.outputs.targets import rule_targets
+    from compliance.rules.load import load_rules
+
+    targets = rule_targets(load_rules("dk", "municipal/slagelse", "municipal/morsoe"))
+    assert {rule: [(t.share, t.indicator) for t in ts] for rule, ts in targets.items()} == {
+        "dk.investigation.complete": [(1.0, "slagelse.investigation.within-4-months")],
+        "slagelse.caseworker.no-change-first-year": [(0.75, "slagelse.caseworker.stable-75")],
+    }
+    assert rule_targets(load_rules("dk")) == {}
+
+
+def test_workbook_speaks_danish_in_values_and_formats_too(demo_slice: str, tmp_path: Path) -> None:
+    import openpyxl
+
+    path = tmp_path / "audit.xlsx"
+    rules = ("--rules", "dk", "--rules", "municipal/slagelse", "--as-of", "2025-06-30")
+    assert run("audit", demo_slice, *rules, "-f", "xlsx", "-o", str(path)).exit_code == 0
+    wb = openpyxl.load_workbook(path)
+    findings = wb["Fund"]
+    header = [c.value for c in findings[1]]
+    column = {name: header.index(name) for name in ("art", "alvor", "frist")}
+    rows = list(findings.iter_rows(min_row=2))
+    kinds = {"frist", "forudsætning", "tilbagevendende", "kvote", "grænse"}
+    seen = {r[column["art"]].value for r in rows}
+    assert "frist" in seen and seen <= kinds
+    assert {r[column["alvor"]].value for r in rows} <= {"høj", "middel", "lav", "info"}
+    assert rows[0][column["frist"]].number_format.startswith("dd-mm-yyyy")
+    summary = {r[0].value: r[1] for r in wb["Resumé"].iter_rows(min_row=2)}
+    assert summary["sager læst"].number_format == "#,##0"  # 1.234 in a Danish spreadsheet
+    ended, met = (
+        summary["afsluttede indikatorperioder"].value,
+        summary["afsluttede indikatorperioder nået"].value,
+    )
+    html = run("audit", demo_slice, *rules, "-f", "html").stdout
+    assert f'afsluttede indikatorperioder nået<b class="">{met} / {ended}</b>' in html

@@ -162,8 +162,11 @@ def check_time_zone(name: str | None) -> str | None:
         try:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
+            from compliance.commands.choices import closest_time_zone
+
             raise ComplianceError(
                 f"--tz {name!r}: not a known time zone (IANA names like Europe/Copenhagen)"
+                + closest_time_zone(name)
             ) from None
     return name
 

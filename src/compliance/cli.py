@@ -57,7 +57,10 @@ INPUTS_HELP = "files (JSON, JSON Lines, CSV, XES, XLSX, Parquet) or a database U
 def _inputs(input_format: str | None, mapping: str | None, query: str | None) -> Any:
     from compliance.commands.inputs import InputOptions
 
-    return InputOptions(input_format, mapping, query)
+    try:
+        return InputOptions(input_format, mapping, query)
+    except ComplianceError as exc:  # --input-format outside its choices
+        _fail(str(exc))
 
 
 LangOpt = Annotated[str, typer.Option("--lang", help="language of the human-facing outputs: da|en")]
@@ -245,7 +248,10 @@ def agenda(
     """What falls due within the horizon (open obligations), soonest first; overdue ones too."""
     output_format, lang = _format("agenda", output_format), _lang(lang)
     read, instant, specs = _inputs(input_format, mapping, query), _as_of(as_of), rules or ["dk"]
-    _call("agenda", "run", inputs, specs, instant, horizon, output_format, output, read, lang)
+    given = as_of is not None
+    _call(
+        "agenda", "run", inputs, specs, instant, horizon, output_format, output, read, lang, given
+    )
 
 
 @app.command()
@@ -266,7 +272,8 @@ def indicators(
     output_format, lang = _format("indicators", output_format), _lang(lang)
     workers = _checked("check_positive", "--workers", workers)
     read, instant, specs = _inputs(input_format, mapping, query), _as_of(as_of), rules or ["dk"]
-    _call("indicators", "run", inputs, specs, instant, output_format, workers, read, lang)
+    given = as_of is not None
+    _call("indicators", "run", inputs, specs, instant, output_format, workers, read, lang, given)
 
 
 @app.command()
@@ -283,6 +290,7 @@ def sample(
     mapping: MappingOpt = None,
     input_format: InputFormatOpt = None,
     query: QueryOpt = None,
+    lang: LangOpt = "da",
 ) -> None:
     """Draw a reproducible sample of cases for manual review, with the reason each was drawn."""
     from compliance.commands.choices import STRATA
@@ -290,7 +298,9 @@ def sample(
     stratify = _checked("check_choice", "--stratify", stratify, STRATA)
     output_format, n = _format("sample", output_format), _checked("check_positive", "--n", n)
     read, specs, when = _inputs(input_format, mapping, query), rules or ["dk"], _as_of(as_of)
-    _call("sample", "run", inputs, specs, when, n, seed, stratify, output_format, read)
+    lang = _lang(lang)
+    args = (inputs, specs, when, n, seed, stratify, output_format, read, lang, as_of is not None)
+    _call("sample", "run", *args)
 
 
 @app.command()

@@ -65,6 +65,32 @@ NullableInstant = Annotated[
     ),
 ]
 
+AuditInstant = Annotated[
+    str | None,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": "batch outputs only: the audit instant (--as-of, or the time of the "
+            "run) the status holds for, ISO 8601 with offset",
+        }
+    ),
+]
+AsOfGiven = Annotated[
+    bool | None,
+    WithJsonSchema(
+        {
+            "type": "boolean",
+            "description": "batch outputs only: false when no --as-of was given and the "
+            "audit instant is the time of the run",
+        }
+    ),
+]
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
 
 class FindingSource(BaseModel):
     """The citation of the rule version that raised the obligation. Only fields the rule file
@@ -122,6 +148,13 @@ class FindingRecord(BaseModel):
     count: int | None = Field(description="limit and quota rules: the events counted")
     source: FindingSource
     explain: list[str] = Field(description="each step of the computation, for a human reader")
+    # Batch outputs only (audit and agenda JSON Lines, the audit CSV): the instant the status
+    # holds for, on every line, so a line read on its own says when it was true. Never part of
+    # the engine's finding (Finding.to_dict) nor of the service's (its result has ``as_of``).
+    # (no "default": null in the schema: a null default beside "type": "string" is invalid
+    # OpenAPI, and absent is what the default means)
+    as_of: AuditInstant = Field(default=None, exclude=True, json_schema_extra=_no_default)
+    as_of_given: AsOfGiven = Field(default=None, exclude=True, json_schema_extra=_no_default)
 
 
 class PackVersion(BaseModel):

@@ -45,6 +45,7 @@ def run(
     output: str | None,
     reading: InputOptions = InputOptions(),
     lang: str = "da",
+    as_of_given: bool = True,  # False: "now" was taken, and the outputs say so
 ) -> None:
     write = output_for("agenda", output_format).writer("agenda")
     rules = load_rules(*specs)
@@ -60,7 +61,7 @@ def run(
         items += [f for f in outcome.findings if _on_agenda(f, until)]
     items.sort(key=lambda f: (f._due_key or dt.date.max, f.case_id, f.rule))
     titles = {r.id: r.title for r in rules.rules}
-    write(Agenda(items, titles, as_of, local_as_of, until, lang), output)
+    write(Agenda(items, titles, as_of, local_as_of, until, lang, as_of_given), output)
     sys.stderr.write(summary.line() + "\n")
 
 

@@ -12,7 +12,15 @@ from collections.abc import Collection, Iterable
 
 from compliance.errors import ComplianceError
 
-__all__ = ["LANGUAGES", "STRATA", "check_choice", "check_choices", "check_positive"]
+__all__ = [
+    "LANGUAGES",
+    "STRATA",
+    "check_choice",
+    "check_choices",
+    "check_input_format",
+    "check_positive",
+    "closest_time_zone",
+]
 
 LANGUAGES = ("da", "en")
 STRATA = ("rule", "status", "none")
@@ -40,3 +48,24 @@ def check_positive(option: str, value: int) -> int:
     if value < 1:
         raise ComplianceError(f"{option} must be at least 1, not {value}")
     return value
+
+
+def check_input_format(value: str | None) -> str | None:
+    """``--input-format``: one of the sources' names (``compliance.sources.SOURCES``), or None
+    (by the file's ending)."""
+    if value is None:
+        return None
+    from compliance.sources import SOURCES
+
+    return check_choice("--input-format", value, [source.name for source in SOURCES])
+
+
+def closest_time_zone(name: str) -> str:
+    """``; did you mean 'Europe/Copenhagen'?`` for a misspelt IANA zone, else empty."""
+    import zoneinfo
+
+    zones = sorted(zoneinfo.available_timezones())
+    close = difflib.get_close_matches(name, zones, n=1, cutoff=0.6)
+    if not close:  # case only: europe/copenhagen
+        close = [z for z in zones if z.lower() == name.lower()][:1]
+    return f"; did you mean {close[0]!r}?" if close else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 
+from compliance.audit import check_time_zone
 from compliance.commands.choices import check_choice
 from compliance.commands.inputs import InputOptions, as_of_instant, check_inputs, read_items
 from compliance.engine import Engine
@@ -28,6 +29,7 @@ def run(
     """``as_of`` as given on the command line (read after the case and the rules). A ``rule``
     that none of the loaded packs defines is a mistake (not "no obligation")."""
     check_inputs([source])
+    check_time_zone(default_tz)  # a misspelt --tz is the user's mistake, not an internal error
     case = _the_case(source, case_id, reading)
     rules = load_rules(*specs)
     if rule is not None:

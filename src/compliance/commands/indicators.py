@@ -28,6 +28,7 @@ def run(
     workers: int,
     reading: InputOptions = InputOptions(),
     lang: str = "da",
+    as_of_given: bool = True,  # False: "now" was taken, and the outputs say so
 ) -> list[IndicatorResult]:
     write = output_for("indicators", output_format).writer("indicators")
     rules = load_rules(*specs)
@@ -40,6 +41,6 @@ def run(
     ):
         report_rejected(outcome)
     results = accumulator.results()
-    write(IndicatorReport(results, as_of, lang))
+    write(IndicatorReport(results, as_of, lang, as_of_given))
     sys.stderr.write(summary.line() + "\n")
     return results

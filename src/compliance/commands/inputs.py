@@ -52,6 +52,11 @@ class InputOptions:
     mapping_path: str | None = None
     query: str | None = None
 
+    def __post_init__(self) -> None:
+        from compliance.commands.choices import check_input_format
+
+        check_input_format(self.input_format)  # "did you mean", exit 2, before reading
+
     def mapping(self) -> ColumnMapping | None:
         mapping = ColumnMapping.load(self.mapping_path) if self.mapping_path else None
         if self.query:

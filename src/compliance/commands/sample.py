@@ -13,12 +13,12 @@ import sys
 from compliance.audit import AuditSummary, CaseOutcome
 from compliance.commands.inputs import InputOptions, check_inputs, evaluated_cases
 from compliance.outputs import output_for
-from compliance.outputs.documents import DrawnCase
+from compliance.outputs.documents import DrawnCase, DrawReason, Sample
 from compliance.rules.load import load_rules
 
 __all__ = ["draw", "run"]
 
-Strata = dict[str, list[tuple[str, str]]]  # stratum -> (case id, why) of each candidate
+Strata = dict[str, list[tuple[str, DrawReason]]]  # stratum -> (case id, why) of each candidate
 
 
 def run(
@@ -30,6 +30,8 @@ def run(
     stratify: str,
     output_format: str,
     reading: InputOptions = InputOptions(),
+    lang: str = "da",
+    as_of_given: bool = True,  # False: "now" was taken, and the outputs say so
 ) -> None:
     write = output_for("sample", output_format).writer("sample")
     rules = load_rules(*specs)
@@ -40,8 +42,9 @@ def run(
     for outcome in evaluated_cases(inputs, rules, specs, as_of, summary, **read_options):
         _add_candidates(strata, outcome, stratify)
     drawn = draw(strata, n, seed)
-    write(drawn)
     total = sum(len(v) for v in strata.values())
+    cases = len({case_id for candidates in strata.values() for case_id, _ in candidates})
+    write(Sample(drawn, as_of, stratify, seed, cases, lang, as_of_given))
     sys.stderr.write(
         f"sampled {len(drawn)} of {total} violating case-strata (seed {seed}); {summary.line()}\n"
     )
@@ -52,19 +55,20 @@ def _add_candidates(strata: Strata, outcome: CaseOutcome, stratify: str) -> None
         return
     violations = [f for f in outcome.findings if f.is_violation]
     if stratify == "none":
-        why = f"{len(violations)} violation(s)" if violations else "no violations"
+        why = DrawReason(violations=len(violations))
         strata.setdefault("all", []).append((outcome.case_id, why))
         return
     for f in violations:
         stratum = f.rule if stratify == "rule" else f.status
-        strata.setdefault(stratum, []).append((outcome.case_id, f"{f.status} {f.rule} due {f.due}"))
+        why = DrawReason(f.status, f.rule, str(f.due))
+        strata.setdefault(stratum, []).append((outcome.case_id, why))
 
 
 def draw(strata: Strata, n: int, seed: int) -> list[DrawnCase]:
     """Up to ``n`` distinct cases, each stratum's share in proportion (at least one), by case id."""
     rng = random.Random(seed)
     total = sum(len(v) for v in strata.values())
-    drawn: dict[str, tuple[str, str]] = {}
+    drawn: dict[str, tuple[str, DrawReason]] = {}
     for stratum in sorted(strata):
         pool = sorted(set(strata[stratum]))
         quota = max(1, round(n * len(strata[stratum]) / total)) if total else 0

@@ -20,8 +20,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Agenda",
     "AuditReport",
+    "DrawReason",
     "DrawnCase",
     "IndicatorReport",
+    "Sample",
     "indicator_status",
     "period_in_progress",
 ]
@@ -97,6 +99,7 @@ class Agenda:
     local_as_of: dt.datetime
     until: dt.date
     lang: str = "da"
+    as_of_given: bool = True  # False: the instant is the time of the run
 
 
 @dataclass
@@ -104,6 +107,24 @@ class IndicatorReport:
     results: list[IndicatorResult]
     as_of: dt.datetime
     lang: str = "da"
+    as_of_given: bool = True  # False: the instant is the time of the run
+
+
+@dataclass(frozen=True, order=True)
+class DrawReason:
+    """Why a case is a candidate for the sample: one violation (its status, rule and due date),
+    or, with ``--stratify none``, how many violations the case has."""
+
+    status: str = ""
+    rule: str = ""
+    due: str = ""  # ISO 8601 date or instant, as in the finding
+    violations: int | None = None  # --stratify none
+
+    def text(self) -> str:
+        """The reason in the machine outputs' words (JSON Lines: English, ISO dates)."""
+        if self.violations is not None:
+            return f"{self.violations} violation(s)" if self.violations else "no violations"
+        return f"{self.status} {self.rule} due {self.due}"
 
 
 @dataclass
@@ -112,7 +133,23 @@ class DrawnCase:
 
     case_id: str
     stratum: str
-    why: str
+    reason: DrawReason
+
+    def why(self) -> str:
+        return self.reason.text()
+
+
+@dataclass
+class Sample:
+    """The drawn cases, and what the sample was drawn from (for the table's title)."""
+
+    drawn: list[DrawnCase]
+    as_of: dt.datetime
+    stratify: str  # rule, status or none
+    seed: int
+    candidates: int  # distinct cases the sample was drawn from
+    lang: str = "da"
+    as_of_given: bool = True  # False: the instant is the time of the run
 
 
 def period_in_progress(period: str, as_of: dt.datetime) -> bool:

@@ -21,7 +21,9 @@ from compliance.outputs.confidence import Confidence
 from compliance.outputs.documents import AuditReport, indicator_status
 from compliance.outputs.files import atomic_binary
 from compliance.outputs.messages import Messages, messages
+from compliance.outputs.targets import rule_targets
 from compliance.outputs.terminal import target_text
+from compliance.outputs.trends import trend_section
 from compliance.privacy import mask_cpr
 from compliance.rules.load import RuleSet
 from compliance.rules.schema import Title
@@ -63,7 +65,8 @@ ol.explain{margin:.3rem 0 .6rem 1rem;font-size:.85rem;color:#333}
 .legend span{display:inline-block;margin-right:1rem;font-size:.85rem}
 .legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:middle}
 .pill{border-radius:1rem;padding:0 .5rem;color:#fff;font-size:.8rem}
-.trend{padding:.4rem .5rem;min-width:0}.trend small{display:block;font-size:.75rem;color:#333}
+.trend{padding:.4rem .5rem;min-width:0;width:300px}.trend small{display:block;font-size:.75rem;color:#333}
+.trend small.title{color:#666;min-height:2em}
 @media print{details{page-break-inside:avoid}}
 """
 
@@ -213,7 +216,14 @@ def render_html(
         *_heading(summary, generated, as_of_given, m),
         *_headline(summary, indicators, as_of, m),
         *_breakdown_sections(breakdown or Breakdown(), m),
-        *_trend_section(breakdown or Breakdown(), indicators, as_of, m),
+        *trend_section(
+            breakdown or Breakdown(),
+            indicators,
+            as_of,
+            rule_targets(rules),
+            {rule: title.best(m.lang) for rule, title in titles.items()},
+            m,
+        ),
         *_per_rule_section(summary, titles, confidence, m),
         f"<h2>{m('months.heading')}</h2>",
         _month_chart(summary.by_month, m),
@@ -430,6 +440,10 @@ def _breakdown_sections(breakdown: Breakdown, m: Messages) -> list[str]:
     if breakdown.group_by:
         heading = m("group.heading", column=breakdown.group_by)
         parts += _count_table(heading, breakdown.group_by, breakdown.by_group, m)
+        if set(breakdown.by_group) == {UNKNOWN}:  # a misspelt --group-by: say so, do not hide it
+            parts.append(
+                f'<p class="bad">{escape(m("group.missing", column=breakdown.group_by))}</p>'
+            )
     return parts
 
 
@@ -451,68 +465,3 @@ def _count_table(heading: str, column: str, counts: dict[str, Any], m: Messages)
         )
     parts.append("</table>")
     return parts
-
-
-def _trend_section(
-    breakdown: Breakdown, indicators: Sequence[IndicatorResult], as_of: dt.datetime, m: Messages
-) -> list[str]:
-    """Small multiples: each rule's monthly compliance, each indicator's periods with its target."""
-    rules = [
-        (
-            rule,
-            [
-                (month, share, False)
-                for month, share, known in breakdown.monthly_share(rule)
-                if known
-            ],
-        )
-        for rule in sorted(breakdown.by_rule_month)
-    ]
-    by_indicator: dict[str, list[IndicatorResult]] = {}
-    for r in indicators:
-        by_indicator.setdefault(r.indicator, []).append(r)
-    parts = [f"<h2>{m('trend.heading')}</h2>", f"<p>{m('trend.rules')}</p>", '<div class="cards">']
-    parts += [_trend_chart(rule, points, 0.9, m) for rule, points in rules if len(points) > 1]
-    parts += ["</div>", f"<p>{m('trend.indicators')}</p>", '<div class="cards">']
-    for indicator, results in sorted(by_indicator.items()):
-        target = results[0].target.get("min_share", results[0].target.get("max_share", 0.0))
-        points = [(r.period, r.share, indicator_status(r, as_of) == "in_progress") for r in results]
-        parts.append(_trend_chart(indicator, points, target, m))
-    parts.append("</div>")
-    return parts
-
-
-def _trend_chart(
-    name: str, points: list[tuple[str, float | None, bool]], target: float, m: Messages
-) -> str:
-    """A 300×120 line chart of shares (0–100 %) with a dashed reference line at ``target``."""
-    w, h, pad = 300, 120, 18
-    known = [(i, p) for i, p in enumerate(points) if p[1] is not None]
-    step = (w - 2 * pad) / max(len(points) - 1, 1)
-
-    def xy(i: int, share: float) -> tuple[float, float]:
-        return pad + i * step, h - pad - share * (h - 2 * pad)
-
-    coords = [xy(i, p[1] or 0.0) for i, p in known]
-    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
-    ty = xy(0, target)[1]
-    out = [
-        f'<div class="card trend"><small>{escape(name)}</small>'
-        f'<svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{escape(name)}">',
-        f'<line x1="{pad}" x2="{w - pad}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="#111" '
-        f'stroke-dasharray="4 3"><title>{m("target.label")} {m.percent(target, 0)}</title></line>',
-        f'<polyline points="{line}" fill="none" stroke="#1565c0" stroke-width="2"/>',
-    ]
-    for (_, (label, share, open_period)), (x, y) in zip(known, coords, strict=True):
-        fill = "#fff" if open_period else "#1565c0"
-        out.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{fill}" stroke="#1565c0">'
-            f"<title>{escape(label)}: {m.percent(share)}</title></circle>"
-        )
-    first, last = points[0][0], points[-1][0]
-    out.append(
-        f'<text x="{pad}" y="{h - 3}" font-size="10">{escape(first)}</text>'
-        f'<text x="{w - pad}" y="{h - 3}" font-size="10" text-anchor="end">{escape(last)}</text>'
-        "</svg></div>"
-    )
-    return "".join(out)

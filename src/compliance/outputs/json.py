@@ -17,7 +17,7 @@ def write_audit(report: AuditReport, output: str | None) -> None:
     findings = report.findings()
     indicators = report.indicator_results()
     document = {
-        "summary": report.summary.to_dict(),
+        "summary": {**report.summary.to_dict(), "as_of_given": report.as_of_given},
         "findings": findings,
         "errors": report.error_records(),
         "indicators": [r.to_dict() for r in indicators],
@@ -27,5 +27,7 @@ def write_audit(report: AuditReport, output: str | None) -> None:
 
 
 def write_indicators(report: IndicatorReport) -> None:
-    results = [r.to_dict() for r in report.results]
+    # on each result: the list stays a list
+    stamp = {"as_of": report.as_of.isoformat(), "as_of_given": report.as_of_given}
+    results = [{**r.to_dict(), **stamp} for r in report.results]
     sys.stdout.write(orjson.dumps(results, option=orjson.OPT_INDENT_2).decode() + "\n")

@@ -56,6 +56,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "status.due": ("åben", "due"),
     "status.cancelled": ("bortfaldet", "cancelled"),
     "status.excused": ("undtaget", "excused"),
+    # rule kinds and severities (the workbook's Fund sheet)
+    "kind.deadline": ("frist", "deadline"),
+    "kind.precondition": ("forudsætning", "precondition"),
+    "kind.recurring": ("tilbagevendende", "recurring"),
+    "kind.quota": ("kvote", "quota"),
+    "kind.limit": ("grænse", "limit"),
+    "kind.indicator": ("indikator", "indicator"),
+    "severity.high": ("høj", "high"),
+    "severity.medium": ("middel", "medium"),
+    "severity.low": ("lav", "low"),
+    "severity.info": ("info", "info"),
     # statuses of indicator periods
     "indicator.met": ("nået", "met"),
     "indicator.missed": ("ikke nået", "missed"),
@@ -155,19 +166,34 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # breakdowns
     "municipality.heading": ("Pr. kommune", "By municipality"),
     "group.heading": ("Pr. {column}", "By {column}"),
+    "group.missing": (
+        "Ingen sag har feltet »{column}« i subject; kontrollér --group-by.",
+        "No case has the field “{column}” in its subject; check --group-by.",
+    ),
     "column.obligations": ("forpligtelser", "obligations"),
     "column.violations": ("overtrædelser", "violations"),
     "unknown.value": ("(ikke angivet)", "(not stated)"),
     "trend.heading": ("Udvikling", "Trend"),
     "trend.rules": (
-        "Overholdelse pr. regel måned for måned (fristens måned). Den stiplede linje er 90 %.",
-        "Compliance per rule month by month (month of the due date). The dashed line is 90%.",
+        "Overholdelse pr. regel måned for måned (fristens måned). En stiplet linje er et mål, "
+        "som en kommune har sat for reglen med en indikator (navngivet under diagrammet); loven "
+        "selv sætter intet måltal, så en regel uden sådan en indikator har ingen linje.",
+        "Compliance per rule month by month (month of the due date). A dashed line is a target "
+        "a municipality set for the rule with an indicator (named below the chart); the law "
+        "itself sets no target share, so a rule without such an indicator has no line.",
     ),
+    "trend.target": ("mål {sign} {share}", "target {sign} {share}"),
+    "trend.target_of": (
+        "{municipality}s mål {sign} {share}",
+        "{municipality}'s target {sign} {share}",
+    ),
+    "trend.no_target": ("intet mål fastsat", "no target set"),
+    "trend.counts": ("{met} af {known} overholdt", "{met} of {known} met"),
     "trend.indicators": (
-        "Indikatorer periode for periode; den stiplede linje er målet, åbne punkter er perioder "
-        "i gang.",
-        "Indicators period by period; the dashed line is the target, open dots are periods in "
-        "progress.",
+        "Indikatorer periode for periode mod indikatorens mål (den stiplede linje). Åbne punkter "
+        "er måneder og perioder, der ikke var afsluttet på opgørelsesdatoen.",
+        "Indicators period by period against the indicator's target (the dashed line). Open dots "
+        "are months and periods not ended at the audit date.",
     ),
     # months chart
     "months.heading": (
@@ -224,6 +250,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "summary.rules": ("regelsæt", "rule packs"),
     "summary.inputs": ("datafiler", "input files"),
     "summary.reconciles": ("stemmer", "reconciles"),
+    "summary.ended_periods": ("afsluttede indikatorperioder", "ended indicator periods"),
     "summary.ignored_future_events": (
         "hændelser efter opgørelsestidspunktet",
         "events after the audit instant",
@@ -236,6 +263,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Agenda as of {as_of} until {until}",
     ),
     "indicators.title": ("Indikatorer pr. {as_of}", "Indicators as of {as_of}"),
+    "title.as_of_now": (
+        "ingen opgørelsesdato angivet: kørslens tidspunkt",
+        "no audit date given: the time of the run",
+    ),
+    # sample
+    "sample.title": (
+        "Stikprøve til gennemgang: {drawn} af {candidates} sager (frø {seed}), pr. {as_of}",
+        "Sample for review: {drawn} of {candidates} cases (seed {seed}), as of {as_of}",
+    ),
+    "column.stratum": ("lag", "stratum"),
+    "sample.all": ("alle", "all"),
+    "sample.violations": ("{count} overtrædelse(r)", "{count} violation(s)"),
+    "sample.no_violations": ("ingen overtrædelser", "no violations"),
 }
 
 
@@ -251,6 +291,11 @@ class Messages:
 
     def status(self, status: str) -> str:
         return self(f"status.{status}") if f"status.{status}" in CATALOGUE else status
+
+    def term(self, group: str, value: str) -> str:
+        """``kind``/``severity`` values in the language; an unknown value as it is."""
+        key = f"{group}.{value}"
+        return self(key) if key in CATALOGUE else value
 
     def indicator_status(self, status: str) -> str:
         key = f"indicator.{status}"

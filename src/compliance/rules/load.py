@@ -303,7 +303,9 @@ def resolve_pack(spec: str | os.PathLike[str]) -> Path:
         for d in packs_root().rglob("*")
         if d.is_dir() and d.name != "tests" and any(d.glob("*.yaml"))
     )
-    raise RuleError(f"no rule pack or path {str(spec)!r}; bundled packs: {', '.join(known)}")
+    close = difflib.get_close_matches(text, known, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise RuleError(f"no rule pack or path {str(spec)!r}; bundled packs: {', '.join(known)}{hint}")
 
 
 def rule_files(root: Path) -> list[Path]:
