@@ -236,6 +236,35 @@ CHILDREN = {
 }
 
 
+def startup(rounds: int = 7) -> dict[str, Any]:
+    """``compliance --help`` and ``--version`` as a user runs them (the installed console
+    script, a fresh process each), with a bare ``python -c pass`` for scale: rounds interleaved,
+    wall and CPU (user + system of the child) per call, min and median."""
+    script = str(Path(sys.executable).with_name("compliance"))
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "compliance --help": [script, "--help"],
+        "compliance --version": [script, "--version"],
+    }
+    samples: dict[str, dict[str, list[float]]] = {k: {"wall": [], "cpu": []} for k in commands}
+    for _ in range(rounds):
+        for name, argv in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t = time.perf_counter()
+            subprocess.run(argv, stdout=subprocess.DEVNULL, check=True)
+            wall = time.perf_counter() - t
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            samples[name]["wall"].append(wall)
+            samples[name]["cpu"].append(cpu)
+    return {name: {k: min_median(v) for k, v in s.items()} for name, s in samples.items()}
+
+
+def min_median(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    return {"min": ordered[0], "median": ordered[len(ordered) // 2], "n": len(ordered)}
+
+
 # -- driver ------------------------------------------------------------------------------------
 
 
@@ -288,6 +317,7 @@ def main() -> None:
             f"= {row['audit_vs_parse']:.1f}x; RSS {audit['rss_mb']:.0f} MB",
             file=sys.stderr,
         )
+    res["startup"] = startup()
     res["cpu_ceiling_2"] = cpu_ceiling()
     demo = str(ROOT / "fixtures" / "demo" / "cases.jsonl")
     res["latency"] = child("latency", demo)
@@ -334,6 +364,12 @@ def report(res: dict[str, Any]) -> str:
         f"identical results: {d['identical_results']}): {d['ratio']:.1f}× the time; "
         f"peak RSS {d['durable_rss_mb']:.0f} MB vs {d['ours_rss_mb']:.0f} MB",
     ]
+    for name, m in res["startup"].items():
+        lines.append(
+            f"- start-up, {name}: wall min {m['wall']['min']:.2f} s / median "
+            f"{m['wall']['median']:.2f} s, CPU min {m['cpu']['min']:.2f} s / median "
+            f"{m['cpu']['median']:.2f} s ({m['wall']['n']} interleaved rounds)"
+        )
     return "\n".join(lines)
 
 
