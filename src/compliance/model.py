@@ -244,7 +244,12 @@ def _midnight(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, float]:
 
 
 def _at(value: Any, default_tz: ZoneInfo | None) -> dt.datetime | dt.date:
-    """Fast path for the common ISO strings; everything else via parse_instant."""
+    """Fast paths for the common ISO strings; everything else via parse_instant."""
+    if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:  # YYYY-MM-DD: the week form (YYYY-Www-D) has its second hyphen elsewhere
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
     if (
         type(value) is str
         and len(value) > 16
@@ -259,6 +264,30 @@ def _at(value: Any, default_tz: ZoneInfo | None) -> dt.datetime | dt.date:
         except ValueError:
             pass
     return parse_instant(value, default_tz)
+
+
+class _OutOfRange(Exception):
+    """A parsed instant that the calendar's zone cannot represent (years 1 to 9999)."""
+
+
+def _placed(
+    value: Any, tz: ZoneInfo, default_tz: ZoneInfo | None
+) -> tuple[dt.datetime, dt.date, float, bool]:
+    """An event's ``at`` as (instant, local date, POSIX timestamp, precise); ValueError for a
+    value that is not a documented date or datetime, _OutOfRange past the calendar's edge."""
+    at = _at(value, default_tz)
+    try:
+        if isinstance(at, dt.datetime):
+            return at, at.astimezone(tz).date(), at.timestamp(), True
+        instant, ts = _midnight(at, tz)
+        return instant, at, ts, False
+    except (OverflowError, ValueError):
+        raise _OutOfRange from None
+
+
+#: The same ``at`` text recurs across events and cases (dates, midnights, batch times): it is
+#: parsed and placed in the zone once. Values are immutable; errors are not cached.
+_placed_text = lru_cache(maxsize=65536)(_placed)
 
 
 def _case_header(
@@ -368,20 +397,11 @@ def normalize(
         if at_raw is None or at_raw == "":
             raise _fail("event without 'at'", case_id, f"events[{i}] ({shorten(eid)}).at")
         try:
-            at = _at(at_raw, default_tz)
+            place = _placed_text if type(at_raw) is str else _placed
+            instant, date, ts, precise = place(at_raw, tz, default_tz)
         except ValueError as exc:
             raise _fail(str(exc), case_id, f"events[{i}] ({shorten(eid)}).at") from None
-        try:
-            if isinstance(at, dt.datetime):
-                instant = at
-                date = at.astimezone(tz).date()
-                ts = at.timestamp()
-                precise = True
-            else:
-                date = at
-                instant, ts = _midnight(at, tz)
-                precise = False
-        except (OverflowError, ValueError):
+        except _OutOfRange:
             raise _fail(
                 f"{shorten(str(at_raw))} is out of range in {tz.key} (years 1 to 9999)",
                 case_id,
