@@ -140,9 +140,15 @@ class AuditSummary:
         self.evaluated += 1
         for rule, status, month in outcome.stats:
             self.findings[status] += 1
-            self.by_rule.setdefault(rule, Counter())[status] += 1
+            per_rule = self.by_rule.get(rule)
+            if per_rule is None:  # not setdefault(rule, Counter()): a Counter per finding
+                per_rule = self.by_rule[rule] = Counter()
+            per_rule[status] += 1
             if month:
-                self.by_month.setdefault(month, Counter())[status] += 1
+                per_month = self.by_month.get(month)
+                if per_month is None:
+                    per_month = self.by_month[month] = Counter()
+                per_month[status] += 1
         self.unknown_event_types.update(outcome.unknown_event_types)
         self.ignored_future_events += outcome.ignored_future_events
 

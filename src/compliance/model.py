@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -152,6 +153,7 @@ class CaseEvent:
     attrs: Mapping[str, Any]
     key: tuple[float, str]  # (POSIX timestamp, id): total order, cheap to compare
     _when: str | None = None
+    _label: str | None = None
 
     @property
     def ts(self) -> float:
@@ -171,8 +173,11 @@ class CaseEvent:
         return self.instant.date() if self.precise else self.date
 
     def label(self) -> str:
-        """The event as echoed in explanations: long ids and types are shortened."""
-        return f"{shorten(self.id)} {shorten(self.type)} {self.when}"
+        """The event as echoed in explanations: long ids and types are shortened (built once:
+        an event is echoed by every finding it triggers, answers or anchors)."""
+        if self._label is None:
+            self._label = f"{shorten(self.id)} {shorten(self.type)} {self.when}"
+        return self._label
 
 
 @dataclass(slots=True)
@@ -219,6 +224,7 @@ _EVENT_KEYS = frozenset({"id", "type", "at", "refs", "attrs"})
 
 
 _NO_ATTRS: Mapping[str, Any] = {}
+_PLAIN = frozenset({str, int, float, bool})  # what JSON gives; anything else is checked fully
 
 
 def _check_attrs(attrs: Any, case_id: str, i: int, eid: str) -> None:
@@ -339,6 +345,9 @@ def _birth_date(birth: Any, case_id: str) -> dt.date | None:
         ) from None
 
 
+_event_key = attrgetter("key")
+
+
 def _check_refs(events: list[CaseEvent], by_id: dict[str, CaseEvent], case_id: str) -> None:
     """Every ref names a known, earlier event."""
     for i, ev in enumerate(events):
@@ -424,14 +433,16 @@ def normalize(
                     )
             refs = tuple(refs)
         attrs = raw.get("attrs") or _NO_ATTRS
-        if attrs is not _NO_ATTRS:
+        if attrs is not _NO_ATTRS and (
+            type(attrs) is not dict or any(type(v) not in _PLAIN for v in attrs.values())
+        ):
             _check_attrs(attrs, case_id, i, eid)
         ev = CaseEvent(eid, etype, instant, date, precise, refs, attrs, (ts, eid))
         by_id[eid] = ev
         events.append(ev)
 
     _check_refs(events, by_id, case_id)
-    events.sort(key=lambda e: e.key)
+    events.sort(key=_event_key)
     by_type: dict[str, list[CaseEvent]] = {}
     for e in events:
         by_type.setdefault(e.type, []).append(e)
