@@ -60,6 +60,13 @@ def test_version_fast_path_does_not_build_the_command_tree() -> None:
     assert out.stdout.startswith("compliance ")
 
 
+def test_version_is_the_installed_distributions() -> None:
+    from importlib.metadata import version
+
+    out = CliRunner().invoke(app, ["--version"]).output
+    assert out == f"compliance {version('casework-compliance')}\n"
+
+
 def test_help_still_lists_every_command_and_options_help() -> None:
     out = CliRunner().invoke(app, ["audit", "--help"]).output
     for option in ("--rules", "--as-of", "--format", "--workers", "--input-format"):

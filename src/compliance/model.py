@@ -293,7 +293,7 @@ def _placed(
 
 #: The same ``at`` text recurs across events and cases (dates, midnights, batch times): it is
 #: parsed and placed in the zone once. Values are immutable; errors are not cached.
-_placed_text = lru_cache(maxsize=65536)(_placed)
+_placed_text = lru_cache(maxsize=8192)(_placed)
 
 
 def _case_header(
