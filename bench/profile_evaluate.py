@@ -14,8 +14,6 @@ import pstats
 import sys
 from pathlib import Path
 
-import orjson
-
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2025-06-30"
 
@@ -30,21 +28,16 @@ def main() -> None:
     ap.add_argument("--sort", default="tottime")
     a = ap.parse_args()
 
-    from compliance import ComplianceError, Engine, load_rules
+    from compliance import Engine, load_rules
     from compliance.engine import parse_as_of
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from run import valid_cases
 
     rules = load_rules(*(a.rules or ["dk"]))
     engine = Engine(rules)
     as_of = parse_as_of(a.as_of, engine.tz)
-    cases = []
-    with open(a.cases, "rb") as fh:
-        for line in fh:
-            case = orjson.loads(line)
-            try:
-                engine.prepare(case)
-            except ComplianceError:
-                continue
-            cases.append(case)
+    cases = valid_cases(a.cases, engine)
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(a.repeat):
