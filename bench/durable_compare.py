@@ -8,7 +8,7 @@ due dates with this project's calendar, so the comparison is about the engines, 
 arithmetic. One ruleset; a session per case (sid = case id), deleted after each case.
 
 Rules compared: dk.notification.assess (24 h), dk.notification.acknowledge (6 business days,
-professional reporters), dk.investigation.complete (4 months from the referenced notification).
+every reporter but an anonymous one), dk.investigation.complete (4 months from the referenced notification).
 """
 
 from __future__ import annotations
@@ -96,6 +96,7 @@ def _fact(case_id: str, ev: Any, seq: int) -> dict[str, Any]:
         "ref0": ev.refs[0] if ev.refs else "",
         "refs": list(ev.refs),
         "reporter": str(ev.attrs.get("reporter", "")),
+        "when": ev.when,
     }
 
 
@@ -140,8 +141,16 @@ def _match(
     return out
 
 
-def evaluate_durable(case: dict[str, Any], as_of: dt.datetime) -> list[tuple[str, str, str, str]]:
-    """(rule, trigger id, status, due) for the three rules, via one durable-rules session."""
+Compared = tuple[str, str, str, str, str, str]  # rule, trigger, status, due, satisfied_by/_at
+
+
+def _done(s: dict[str, Any] | None) -> tuple[str, str]:
+    return (s["eid"], s["when"]) if s is not None else ("", "")
+
+
+def evaluate_durable(case: dict[str, Any], as_of: dt.datetime) -> list[Compared]:
+    """(rule, trigger id, status, due, satisfied_by, satisfied_at) for the three rules, via one
+    durable-rules session: every field of a finding that both sides compute."""
     from durable.lang import assert_facts, delete_state
 
     _setup()
@@ -161,17 +170,18 @@ def evaluate_durable(case: dict[str, Any], as_of: dt.datetime) -> list[tuple[str
         n = next(x for x in notes if x["eid"] == t)
         if n["precise"]:
             inst = dt.datetime.fromtimestamp(n["ts"] + 86400, CPH)  # exact 24 h, DST-correct
-            out.append(
-                ("dk.notification.assess", t, _status(None, inst, s, as_of), inst.isoformat())
-            )
+            status = _status(None, inst, s, as_of)
+            out.append(("dk.notification.assess", t, status, inst.isoformat(), *_done(s)))
         else:
             d = day24.add_to_date(dt.date.fromordinal(n["day"]))
-            out.append(("dk.notification.assess", t, _status(d, None, s, as_of), d.isoformat()))
-    prof = [n for n in notes if n["reporter"] == "professional"]
+            status = _status(d, None, s, as_of)
+            out.append(("dk.notification.assess", t, status, d.isoformat(), *_done(s)))
+    prof = [n for n in notes if n["reporter"] != "anonymous"]  # a named reporter is confirmed to
     for t, s in _match(prof, sorted(seen.get("acked", []), key=key)).items():
         n = next(x for x in prof if x["eid"] == t)
         d = CALENDARS["dk"].add_business_days(dt.date.fromordinal(n["day"]), 6)
-        out.append(("dk.notification.acknowledge", t, _status(d, None, s, as_of), d.isoformat()))
+        status = _status(d, None, s, as_of)
+        out.append(("dk.notification.acknowledge", t, status, d.isoformat(), *_done(s)))
     invs = sorted(seen.get("invs", []), key=key)
     anchors = dict(seen.get("anchor", []))
     by_id = {n["eid"]: n for n in notes}
@@ -185,16 +195,23 @@ def evaluate_durable(case: dict[str, Any], as_of: dt.datetime) -> list[tuple[str
         closer = next((e for e in closes if e.date >= dt.date.fromordinal(i["day"])), None)
         if closer is not None and (s is None or closer.date.toordinal() < s["day"]):
             st = "cancelled" if closer.date <= d else "missed"
-        out.append(("dk.investigation.complete", t, st, d.isoformat()))
+        out.append(("dk.investigation.complete", t, st, d.isoformat(), *_done(s)))
     return sorted(out)
 
 
-def evaluate_ours(
-    engine: Any, case: dict[str, Any], as_of: dt.datetime
-) -> list[tuple[str, str, str, str]]:
+def evaluate_ours(engine: Any, case: dict[str, Any], as_of: dt.datetime) -> list[Compared]:
     res = engine.evaluate(case, as_of=as_of)
     return sorted(
-        (f.rule, f.trigger or "", f.status, f.due or "") for f in res.findings if f.rule in RULES
+        (
+            f.rule,
+            f.trigger or "",
+            f.status,
+            f.due or "",
+            f.satisfied_by or "",
+            f.satisfied_at or "",
+        )
+        for f in res.findings
+        if f.rule in RULES
     )
 
 

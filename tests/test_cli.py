@@ -148,7 +148,7 @@ def test_rules_lint_dk_is_clean() -> None:
 
 def test_help_loads_no_engine_and_no_heavy_libraries() -> None:
     """Startup stays cheap: commands import the engine, pydantic and openpyxl only when they
-    run (typer's own help formatting uses rich; that is typer's cost, not ours)."""
+    run (help is plain click text: rich is not imported either, see tests/test_startup.py)."""
     code = (
         "import sys\n"
         "from compliance.cli import app\n"

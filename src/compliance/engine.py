@@ -135,7 +135,7 @@ class Engine:
             for t in rule.dispatch_types:
                 by_type.setdefault(t, []).append(rule)
         self._by_event_type = {t: tuple(v) for t, v in by_type.items()}
-        self._order = {rule.id: i for i, rule in enumerate(self.rules)}
+        self._position = {rule: i for i, rule in enumerate(self.rules)}
         self._reading_findings = tuple(r for r in self.rules if r.reads_findings)
         self.by_id = {rule.id: rule for rule in self.rules}
 
@@ -192,15 +192,18 @@ class Engine:
     def _selected(self, case: CaseEvents) -> list[CompiledRule[Any]]:
         """The rules that react to an event type present in the case, in rule order."""
         selected: set[CompiledRule[Any]] = set()
+        by_event_type = self._by_event_type
         for t in case.by_type:
-            selected.update(self._by_event_type.get(t, ()))
-        return sorted(selected, key=lambda r: self._order[r.id])
+            rules = by_event_type.get(t)
+            if rules is not None:
+                selected.update(rules)
+        return sorted(selected, key=self._position.__getitem__)
 
     def _run(self, rule: CompiledRule[Any], ctx: Context) -> None:
-        case_id = shorten(ctx.case.case_id)
         try:
             rule.evaluate(ctx)
         except MonthEndError as exc:
+            case_id = shorten(ctx.case.case_id)
             raise EvaluationError(f"case {case_id}: rule {rule.id}: {exc}") from None
         except (OverflowError, ValueError) as exc:
             if isinstance(exc, ValueError) and "out of range" not in str(exc):

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -152,6 +153,7 @@ class CaseEvent:
     attrs: Mapping[str, Any]
     key: tuple[float, str]  # (POSIX timestamp, id): total order, cheap to compare
     _when: str | None = None
+    _label: str | None = None
 
     @property
     def ts(self) -> float:
@@ -171,8 +173,11 @@ class CaseEvent:
         return self.instant.date() if self.precise else self.date
 
     def label(self) -> str:
-        """The event as echoed in explanations: long ids and types are shortened."""
-        return f"{shorten(self.id)} {shorten(self.type)} {self.when}"
+        """The event as echoed in explanations: long ids and types are shortened (built once:
+        an event is echoed by every finding it triggers, answers or anchors)."""
+        if self._label is None:
+            self._label = f"{shorten(self.id)} {shorten(self.type)} {self.when}"
+        return self._label
 
 
 @dataclass(slots=True)
@@ -219,6 +224,7 @@ _EVENT_KEYS = frozenset({"id", "type", "at", "refs", "attrs"})
 
 
 _NO_ATTRS: Mapping[str, Any] = {}
+_PLAIN = frozenset({str, int, float, bool})  # what JSON gives; anything else is checked fully
 
 
 def _check_attrs(attrs: Any, case_id: str, i: int, eid: str) -> None:
@@ -244,7 +250,12 @@ def _midnight(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, float]:
 
 
 def _at(value: Any, default_tz: ZoneInfo | None) -> dt.datetime | dt.date:
-    """Fast path for the common ISO strings; everything else via parse_instant."""
+    """Fast paths for the common ISO strings; everything else via parse_instant."""
+    if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:  # YYYY-MM-DD: the week form (YYYY-Www-D) has its second hyphen elsewhere
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
     if (
         type(value) is str
         and len(value) > 16
@@ -259,6 +270,30 @@ def _at(value: Any, default_tz: ZoneInfo | None) -> dt.datetime | dt.date:
         except ValueError:
             pass
     return parse_instant(value, default_tz)
+
+
+class _OutOfRange(Exception):
+    """A parsed instant that the calendar's zone cannot represent (years 1 to 9999)."""
+
+
+def _placed(
+    value: Any, tz: ZoneInfo, default_tz: ZoneInfo | None
+) -> tuple[dt.datetime, dt.date, float, bool]:
+    """An event's ``at`` as (instant, local date, POSIX timestamp, precise); ValueError for a
+    value that is not a documented date or datetime, _OutOfRange past the calendar's edge."""
+    at = _at(value, default_tz)
+    try:
+        if isinstance(at, dt.datetime):
+            return at, at.astimezone(tz).date(), at.timestamp(), True
+        instant, ts = _midnight(at, tz)
+        return instant, at, ts, False
+    except (OverflowError, ValueError):
+        raise _OutOfRange from None
+
+
+#: The same ``at`` text recurs across events and cases (dates, midnights, batch times): it is
+#: parsed and placed in the zone once. Values are immutable; errors are not cached.
+_placed_text = lru_cache(maxsize=8192)(_placed)
 
 
 def _case_header(
@@ -308,6 +343,9 @@ def _birth_date(birth: Any, case_id: str) -> dt.date | None:
             case_id,
             "subject.birth_date",
         ) from None
+
+
+_event_key = attrgetter("key")
 
 
 def _check_refs(events: list[CaseEvent], by_id: dict[str, CaseEvent], case_id: str) -> None:
@@ -368,20 +406,11 @@ def normalize(
         if at_raw is None or at_raw == "":
             raise _fail("event without 'at'", case_id, f"events[{i}] ({shorten(eid)}).at")
         try:
-            at = _at(at_raw, default_tz)
+            place = _placed_text if type(at_raw) is str else _placed
+            instant, date, ts, precise = place(at_raw, tz, default_tz)
         except ValueError as exc:
             raise _fail(str(exc), case_id, f"events[{i}] ({shorten(eid)}).at") from None
-        try:
-            if isinstance(at, dt.datetime):
-                instant = at
-                date = at.astimezone(tz).date()
-                ts = at.timestamp()
-                precise = True
-            else:
-                date = at
-                instant, ts = _midnight(at, tz)
-                precise = False
-        except (OverflowError, ValueError):
+        except _OutOfRange:
             raise _fail(
                 f"{shorten(str(at_raw))} is out of range in {tz.key} (years 1 to 9999)",
                 case_id,
@@ -404,14 +433,16 @@ def normalize(
                     )
             refs = tuple(refs)
         attrs = raw.get("attrs") or _NO_ATTRS
-        if attrs is not _NO_ATTRS:
+        if attrs is not _NO_ATTRS and (
+            type(attrs) is not dict or any(type(v) not in _PLAIN for v in attrs.values())
+        ):
             _check_attrs(attrs, case_id, i, eid)
         ev = CaseEvent(eid, etype, instant, date, precise, refs, attrs, (ts, eid))
         by_id[eid] = ev
         events.append(ev)
 
     _check_refs(events, by_id, case_id)
-    events.sort(key=lambda e: e.key)
+    events.sort(key=_event_key)
     by_type: dict[str, list[CaseEvent]] = {}
     for e in events:
         by_type.setdefault(e.type, []).append(e)

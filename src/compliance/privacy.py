@@ -13,7 +13,15 @@ import re
 import unicodedata
 from typing import Any
 
-__all__ = ["mask_bytes", "mask_cpr", "mask_obj", "printable", "pseudonym", "pseudonymise_text"]
+__all__ = [
+    "mask_bytes",
+    "mask_cpr",
+    "mask_obj",
+    "printable",
+    "pseudonym",
+    "pseudonymise_text",
+    "surely_cpr_free_json",
+]
 
 # Digits: ASCII and any Unicode decimal digit (full-width, Arabic-Indic, ...) plus the
 # superscript/subscript digits NFKC maps to ASCII. Between the date and the serial number any
@@ -69,6 +77,26 @@ def mask_bytes(data: bytes) -> bytes:
     if data.isascii() and _ASCII_SHAPE.search(data.translate(_SHAPE)) is None:
         return data
     return mask_cpr(data.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
+
+
+# The prefilter for JSON text as orjson writes it (UTF-8, unescaped beyond what JSON needs):
+# ASCII digits and every byte of a non-ASCII character (it may be a Unicode digit or
+# separator, 2-4 bytes) -> "0", ASCII separators -> "-", every other byte -> " ". A CPR-shaped
+# value (6 digits, up to 3 separators, 4 digits) then reads six "0", at most twelve of [-0],
+# four "0": the pattern below matches a superset of every CPR's image, and its literal prefix
+# keeps the search at C speed.
+_JSON_SHAPE = bytes(
+    48 if 48 <= i <= 57 or i >= 128 else 45 if i <= 32 or i in (45, 127) else 32 for i in range(256)
+)
+_JSON_CPR_SHAPE = re.compile(rb"000000[-0]{0,12}0000")
+
+
+def surely_cpr_free_json(data: bytes) -> bool:
+    """True when JSON text (as orjson writes it) certainly holds no CPR-shaped string value, so
+    masking value by value would change nothing: no escape at all (an escaped control
+    character such as ``\\u0001`` or ``\\n`` may be a separator the bytes hide), and not the
+    digit shape anywhere. False only means: mask value by value (``mask_obj``)."""
+    return b"\\" not in data and _JSON_CPR_SHAPE.search(data.translate(_JSON_SHAPE)) is None
 
 
 def mask_obj(obj: Any) -> Any:
