@@ -1,7 +1,7 @@
 """I/O against hostile values (issue 17, the output side): formula injection, workers at
 shutdown, report targets, CPR masking, ICS injection, terminal escapes, pack resolution.
 
-Budgets scale with RELIABILITY_EXAMPLES like tests/test_reliability.py."""
+Fuzz budgets come from the Hypothesis profile (tests/fuzzing.py), like tests/test_reliability.py."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from compliance import RuleError, load_rules
@@ -33,12 +33,6 @@ from compliance.rules.load import packs_root
 
 ROOT = Path(__file__).resolve().parent.parent
 EXE = str(Path(sys.executable).parent / "compliance")
-N = int(os.environ.get("RELIABILITY_EXAMPLES", "150"))
-FUZZ = settings(
-    max_examples=N,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
 AS_OF = ["--as-of", "2025-06-30"]
 
 
@@ -61,7 +55,7 @@ def corpus(path: Path, n: int = 40, ids: list[str] | None = None, seed: int = 3)
 
 
 # 1. formula injection ------------------------------------------------------------------------
-@FUZZ
+@pytest.mark.fuzz
 @given(st.sampled_from(FORMULA_TRIGGERS), st.text(max_size=20))
 def test_spreadsheet_safe_never_leaves_a_formula_trigger_first(trigger: str, rest: str) -> None:
     cell = spreadsheet_safe(trigger + rest)
@@ -254,7 +248,7 @@ def _visible_digits(text: str) -> str:
     return "".join(c for c in text if c.isdigit())
 
 
-@FUZZ
+@pytest.mark.fuzz
 @given(cprs, st.text(alphabet="ab \x01\x1b\n", max_size=4), st.text(alphabet="xy .", max_size=4))
 def test_no_cpr_shape_survives_masking(cpr: str, before: str, after: str) -> None:
     masked = mask_cpr(before + cpr + after)
@@ -338,7 +332,7 @@ def test_ics_case_id_cannot_add_events_or_properties(tmp_path: Path) -> None:
     assert not [line for line in unfolded if line.startswith("UID:") and "evil" in line]
 
 
-@FUZZ
+@pytest.mark.fuzz
 @given(st.text(max_size=200))
 def test_ics_text_escaping_round_trips(value: str) -> None:
     escaped = escape_text(value)
@@ -360,7 +354,7 @@ def test_terminal_escapes_from_data_never_reach_stderr(tmp_path: Path) -> None:
     assert res.returncode == 2 and "\x1b" not in res.stderr
 
 
-@FUZZ
+@pytest.mark.fuzz
 @given(st.text(max_size=40))
 def test_printable_has_no_control_characters(text: str) -> None:
     shown = printable(text)
