@@ -414,3 +414,28 @@ def test_full_disk_is_a_clear_error(tmp_path: Path) -> None:
 def test_mask_obj_masks_keys_and_nested_values() -> None:
     masked: Any = mask_obj({"010203\u20131234": ["x 010203\u00a01234"]})
     assert "1234" not in json.dumps(masked)
+
+
+MASKED_AS_STATED = [  # docs/reliability.md, "Limits, stated": these are masked ...
+    "010203-1234",
+    "0102031234",
+    "010203 1234",
+    "\uff10\uff11\uff10\uff12\uff10\uff13\uff0d\uff11\uff12\uff13\uff14",  # full-width
+    "\u0660\u0661\u0660\u0662\u0660\u0663-\u0661\u0662\u0663\u0664",  # Arabic-Indic
+    "010203\u200b1234",
+    "010203 \u2013 1234",
+]
+NOT_MASKED_AS_STATED = [  # ... and these are not
+    "010203.1234",
+    "010203/1234",
+    "010203_1234",
+    "010203----1234",
+    "01-02-03-1234",
+    "320203-1234",
+    "10102031234",
+]
+
+
+@pytest.mark.parametrize("text", MASKED_AS_STATED + NOT_MASKED_AS_STATED)
+def test_cpr_masking_limits_are_as_stated(text: str) -> None:
+    assert (mask_cpr(f"id {text} end") == "id ******-**** end") == (text in MASKED_AS_STATED)
