@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 AS_OF ?= 2025-06-30
 OUT ?= out
 
-.PHONY: setup test lint typecheck unit rules-test audit bench bench-sources bench-service catalogue clean
+.PHONY: setup test lint typecheck unit rules-test fuzz audit bench bench-sources bench-service catalogue clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -32,6 +32,14 @@ rules-test: $(STAMP)
 	$(BIN)/compliance rules test rules/dk rules/municipal rules/it/road-fines
 
 test: lint typecheck unit rules-test
+
+# The recorded long fuzz run (docs/reliability.md): the `fuzz`-marked Hypothesis tests with the
+# long profile (tests/fuzzing.py), at low priority on a shared machine. FUZZ_EXAMPLES overrides
+# the examples per fuzzer; `make test` runs the same fuzzers with the small `ci` profile.
+FUZZ_EXAMPLES ?=
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz RELIABILITY_EXAMPLES=$(FUZZ_EXAMPLES) nice -n 10 \
+	  $(BIN)/pytest -n 2 -m fuzz --hypothesis-show-statistics
 
 AUDIT_RULES := --rules dk --rules municipal/slagelse --rules municipal/morsoe
 DEMO := fixtures/demo/cases.jsonl

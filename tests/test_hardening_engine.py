@@ -1,6 +1,7 @@
 """Engine-side hardening against hostile or careless case data (issue 17; docs/reliability.md,
 "Engine: hostile values"): out-of-range dates, quadratic matching, output amplification,
-lateness across DST, lenient date parsing and silent caps."""
+lateness across DST, lenient date parsing and silent caps. Fuzz budgets come from the Hypothesis
+profile (tests/fuzzing.py), like tests/test_reliability.py."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from compliance import ComplianceError, Engine, TimelineError, load_rules
@@ -26,12 +27,6 @@ from compliance.errors import EvaluationError
 from compliance.limits import ECHO_LIMIT, MAX_OCCURRENCES
 
 EXE = str(Path(sys.executable).parent / "compliance")
-N = int(os.environ.get("RELIABILITY_EXAMPLES", "150"))
-FUZZ = settings(
-    max_examples=N,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
 CPH = ZoneInfo("Europe/Copenhagen")
 
 GOOD: dict[str, Any] = {
@@ -99,7 +94,7 @@ def test_out_of_range_dates_reject_only_their_case(tmp_path: Path, name: str, wo
     assert {f["case_id"] for f in doc["findings"]} == {"good-1", "good-2"}
 
 
-@FUZZ
+@pytest.mark.fuzz
 @given(
     day=st.one_of(st.dates(max_value=dt.date(1, 12, 31)), st.dates(min_value=dt.date(9998, 1, 1))),
     offset=st.integers(min_value=-23 * 60 - 59, max_value=23 * 60 + 59),
@@ -345,7 +340,7 @@ def test_non_iso_text_is_not_a_date(dk_engine: Engine, text: str) -> None:
     assert info.value.location == "events[0] (e).at"
 
 
-@FUZZ
+@pytest.mark.fuzz
 @given(text=st.text(alphabet="0123456789-T:+WZ. ", min_size=6, max_size=26))
 def test_fuzz_only_documented_forms_parse(dk_engine: Engine, text: str) -> None:
     case = {"case_id": "c", "events": [{"id": "e", "type": "notification_received", "at": text}]}

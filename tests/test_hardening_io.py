@@ -1,7 +1,7 @@
 """I/O against hostile values (issue 17, the output side): formula injection, workers at
 shutdown, report targets, CPR masking, ICS injection, terminal escapes, pack resolution.
 
-Budgets scale with RELIABILITY_EXAMPLES like tests/test_reliability.py."""
+Fuzz budgets come from the Hypothesis profile (tests/fuzzing.py), like tests/test_reliability.py."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from compliance import RuleError, load_rules
@@ -33,12 +33,6 @@ from compliance.rules.load import packs_root
 
 ROOT = Path(__file__).resolve().parent.parent
 EXE = str(Path(sys.executable).parent / "compliance")
-N = int(os.environ.get("RELIABILITY_EXAMPLES", "150"))
-FUZZ = settings(
-    max_examples=N,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
 AS_OF = ["--as-of", "2025-06-30"]
 
 
@@ -61,7 +55,7 @@ def corpus(path: Path, n: int = 40, ids: list[str] | None = None, seed: int = 3)
 
 
 # 1. formula injection ------------------------------------------------------------------------
-@FUZZ
+@pytest.mark.fuzz
 @given(st.sampled_from(FORMULA_TRIGGERS), st.text(max_size=20))
 def test_spreadsheet_safe_never_leaves_a_formula_trigger_first(trigger: str, rest: str) -> None:
     cell = spreadsheet_safe(trigger + rest)
@@ -254,7 +248,7 @@ def _visible_digits(text: str) -> str:
     return "".join(c for c in text if c.isdigit())
 
 
-@FUZZ
+@pytest.mark.fuzz
 @given(cprs, st.text(alphabet="ab \x01\x1b\n", max_size=4), st.text(alphabet="xy .", max_size=4))
 def test_no_cpr_shape_survives_masking(cpr: str, before: str, after: str) -> None:
     masked = mask_cpr(before + cpr + after)
@@ -338,7 +332,7 @@ def test_ics_case_id_cannot_add_events_or_properties(tmp_path: Path) -> None:
     assert not [line for line in unfolded if line.startswith("UID:") and "evil" in line]
 
 
-@FUZZ
+@pytest.mark.fuzz
 @given(st.text(max_size=200))
 def test_ics_text_escaping_round_trips(value: str) -> None:
     escaped = escape_text(value)
@@ -360,7 +354,7 @@ def test_terminal_escapes_from_data_never_reach_stderr(tmp_path: Path) -> None:
     assert res.returncode == 2 and "\x1b" not in res.stderr
 
 
-@FUZZ
+@pytest.mark.fuzz
 @given(st.text(max_size=40))
 def test_printable_has_no_control_characters(text: str) -> None:
     shown = printable(text)
@@ -420,3 +414,28 @@ def test_full_disk_is_a_clear_error(tmp_path: Path) -> None:
 def test_mask_obj_masks_keys_and_nested_values() -> None:
     masked: Any = mask_obj({"010203\u20131234": ["x 010203\u00a01234"]})
     assert "1234" not in json.dumps(masked)
+
+
+MASKED_AS_STATED = [  # docs/reliability.md, "Limits, stated": these are masked ...
+    "010203-1234",
+    "0102031234",
+    "010203 1234",
+    "\uff10\uff11\uff10\uff12\uff10\uff13\uff0d\uff11\uff12\uff13\uff14",  # full-width
+    "\u0660\u0661\u0660\u0662\u0660\u0663-\u0661\u0662\u0663\u0664",  # Arabic-Indic
+    "010203\u200b1234",
+    "010203 \u2013 1234",
+]
+NOT_MASKED_AS_STATED = [  # ... and these are not
+    "010203.1234",
+    "010203/1234",
+    "010203_1234",
+    "010203----1234",
+    "01-02-03-1234",
+    "320203-1234",
+    "10102031234",
+]
+
+
+@pytest.mark.parametrize("text", MASKED_AS_STATED + NOT_MASKED_AS_STATED)
+def test_cpr_masking_limits_are_as_stated(text: str) -> None:
+    assert (mask_cpr(f"id {text} end") == "id ******-**** end") == (text in MASKED_AS_STATED)

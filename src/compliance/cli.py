@@ -444,7 +444,7 @@ def serve(
     host: Annotated[
         str, typer.Option(help="address to listen on; anything but loopback needs a token")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    port: Annotated[int, typer.Option(help="TCP port", min=0, max=65535)] = 8000,
     rules: RulesOpt = [],  # noqa: B006
     token_file: Annotated[
         str | None,

@@ -51,7 +51,10 @@ def run(
     rules = load_rules(*specs)
     period = parse_horizon(horizon)
     local_as_of = as_of.astimezone(Engine(rules).tz)
-    until = period.add_to_date(local_as_of.date())
+    try:
+        until = period.add_to_date(local_as_of.date())
+    except (OverflowError, ValueError):  # the date arithmetic leaves the calendar
+        raise ComplianceError(f"--horizon {horizon}: reaches past the year 9999") from None
     check_inputs(inputs)
     read_options = reading.run_options()
     items: list[Finding] = []

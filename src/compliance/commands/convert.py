@@ -10,7 +10,7 @@ import orjson
 
 from compliance.commands.inputs import InputOptions, check_inputs, read_items
 from compliance.errors import ComplianceError
-from compliance.outputs.files import atomic_binary
+from compliance.outputs.files import atomic_binary, check_output
 from compliance.privacy import mask_cpr
 
 __all__ = ["run"]
@@ -18,6 +18,7 @@ __all__ = ["run"]
 
 def run(inputs: list[str], output: str | None, reading: InputOptions = InputOptions()) -> None:
     check_inputs(inputs)
+    check_output(output, inputs)  # -o equal to an input would replace it
     written = rejected = 0
     with atomic_binary(output) as out:
         for item in read_items(inputs, reading):

@@ -4,13 +4,23 @@ every table, widths set, dates as dates and shares as percentages, the same numb
 HTML report.
 
 Every text cell that came from data or rules is written as an explicit string (never a formula,
-whatever it starts with) with control characters removed (they make a workbook unreadable)."""
+whatever it starts with) with control characters removed (they make a workbook unreadable).
+
+XlsxWriter's working files (the rows of each sheet in constant-memory mode, then the XML parts:
+case data) go to a private folder beside the report, removed however the write ends; only a
+SIGKILL leaves it, beside the report like the ``.partial`` file, never in the shared system
+temporary directory."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import re
-from collections.abc import Sequence
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,11 +74,12 @@ def write_workbook(path: str, sheets: Sequence[Sheet], lang: str = "da") -> None
     audit and the same bytes for the same audit (docs/adr/0008)."""
     import xlsxwriter
 
-    with atomic_binary(path) as fh:
+    with atomic_binary(path) as fh, _working_folder(path) as tmpdir:
         workbook = xlsxwriter.Workbook(
             fh,
             {
                 "constant_memory": True,
+                "tmpdir": tmpdir,
                 "strings_to_formulas": False,  # a cell that came from data is never a formula
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
@@ -85,6 +96,25 @@ def write_workbook(path: str, sheets: Sequence[Sheet], lang: str = "da") -> None
         for sheet in sheets:
             _write_sheet(workbook.add_worksheet(sheet.name[:31]), sheet, formats)
         workbook.close()
+
+
+@contextlib.contextmanager
+def _working_folder(path: str) -> Iterator[str]:
+    """A 0700 folder for XlsxWriter's working files: beside a report that is (or will be) a
+    regular file, in the system temporary directory for a device or FIFO target; removed when
+    the write ends, also on an exception or an interruption."""
+    target = os.path.realpath(path)
+    try:
+        special = not stat.S_ISREG(os.stat(target).st_mode)
+    except FileNotFoundError:
+        special = False
+    beside = None if special else os.path.dirname(target)
+    name = os.path.basename(target)
+    folder = tempfile.mkdtemp(prefix=f".{name}.", suffix=".xlsx-work", dir=beside)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _write_sheet(ws: Any, sheet: Sheet, formats: dict[str, Any]) -> None:

@@ -106,10 +106,12 @@ def rules_at(spec: str, like: str) -> Iterator[str]:
     """A folder for ``spec``: itself if it exists or names a pack, else ``like`` at git ref ``spec``."""
     try:
         resolve_pack(spec)
+        is_folder_or_pack = True
+    except RuleError:
+        is_folder_or_pack = False
+    if is_folder_or_pack:  # yielded outside the try: a RuleError of the caller's is not ours
         yield spec
         return
-    except RuleError:
-        pass
     target = resolve_pack(like).resolve()
     try:
         top = Path(
