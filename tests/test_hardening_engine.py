@@ -178,15 +178,16 @@ def match_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 
 
 def seconds(engine: Engine, case: dict[str, Any]) -> float:
-    """Evaluation time with the cyclic garbage collector paused: the test measures how the
-    matching grows, not when Python happens to collect (bench/case_size.py reports both)."""
+    """Evaluation CPU time of this thread with the cyclic garbage collector paused: the test
+    measures how the matching grows, not when Python happens to collect or how busy the machine
+    is (bench/case_size.py reports both)."""
     prepared = engine.prepare(case)
     gc.collect()
     gc.disable()
     try:
-        t0 = time.perf_counter()
+        t0 = time.thread_time()
         engine.evaluate(prepared, as_of="2099-12-31")
-        return time.perf_counter() - t0
+        return time.thread_time() - t0
     finally:
         gc.enable()
 
@@ -195,8 +196,9 @@ def test_matching_inside_one_case_is_near_linear(match_engine: Engine) -> None:
     seconds(match_engine, big_case(500))  # warm up
     small = min(seconds(match_engine, big_case(4_000)) for _ in range(3))
     large = min(seconds(match_engine, big_case(32_000)) for _ in range(3))
-    # 8x the events: quadratic matching took ~64x (minutes at 64k); allow 10x for noise
-    assert large <= 10 * small + 0.2, (small, large)
+    # 8x the events: quadratic matching took ~64x (minutes at 64k). This compares growth, not
+    # speed; 16x leaves room for cache effects on a loaded machine and still fails quadratic.
+    assert large <= 16 * small + 0.2, (small, large)
 
 
 def test_per_case_budget_rejects_a_pathological_case(tmp_path: Path) -> None:
