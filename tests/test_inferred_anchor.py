@@ -1,6 +1,6 @@
 """``infer_anchor``: where a ``first_ref`` clock starts when the trigger refs nothing — the rule
 language construct, its validation, lint, schema and catalogue wording, and the ``anchor`` mark
-on findings (docs/adr/0013-inferred-anchor.md). The Danish investigation rule's own cases are
+on findings (docs/adr/0015-inferred-anchor.md). The Danish investigation rule's own cases are
 in rules/dk/tests/investigation-complete.yaml."""
 
 from __future__ import annotations

@@ -295,7 +295,7 @@ class AnchorInference:
     """``infer_anchor``: where the clock starts when the trigger refs no earlier event — an
     ``event`` of the case in the trigger's partition, at or before the trigger and at or after
     the last ``since_last`` event strictly before it (the previous round's end), picked
-    ``earliest`` or ``latest`` (docs/adr/0013-inferred-anchor.md)."""
+    ``earliest`` or ``latest`` (docs/adr/0015-inferred-anchor.md)."""
 
     events: Matcher
     since_last: Matcher | None
