@@ -21,6 +21,7 @@ from compliance.matching import (
     SubjectCheck,
     compile_scope,
     compile_where,
+    earlier_condition,
     partition_of,
 )
 from compliance.model import CaseEvent, CaseEvents, Finding
@@ -194,6 +195,8 @@ class TriggeredCompiled(CompiledRule[Terms]):
     partition: str | None
     once: bool
     counting: Counting
+    #: ``requires_earlier``: (trigger, case, partition) -> whether the trigger counts.
+    requires_earlier: Callable[[CaseEvent, CaseEvents, str | None], bool] | None
 
     def triggers(self, case: CaseEvents) -> list[Triggered[Terms]]:
         """Trigger events with their version (by the trigger's local date) and partition;
@@ -207,6 +210,10 @@ class TriggeredCompiled(CompiledRule[Terms]):
             ):
                 continue
             partition = partition_of(self.partition, event)
+            if self.requires_earlier is not None and not self.requires_earlier(
+                event, case, partition
+            ):
+                continue
             if self.once:
                 if partition in seen:
                     continue
@@ -315,6 +322,7 @@ def triggered_basics(
         "partition": rule.partition,
         "once": rule.once,
         "counting": counting_of(rule, calendars),
+        "requires_earlier": earlier_condition(rule.requires_earlier, rule.partition),
     }
 
 
