@@ -26,13 +26,12 @@ from compliance.kinds.base import (
     Context,
     LintNote,
     RuleKind,
-    Triggered,
     TriggeredCompiled,
     record,
     triggered_basics,
 )
-from compliance.matching import Matcher, at_or_before, closer_applies, partition_of, selected
-from compliance.model import CaseEvent, CaseEvents
+from compliance.matching import Matcher, at_or_before, closer_applies, selected
+from compliance.model import CaseEvent
 from compliance.rules.fields import TriggeredRule, Version
 from compliance.status import Judgement
 
@@ -51,32 +50,9 @@ class CompiledAttribute(TriggeredCompiled[None]):
     requires: tuple[str, ...]
     excused_by: Matcher | None
 
-    def first_triggers(self, case: CaseEvents) -> list[Triggered[None]]:
-        """The trigger events with their version; with ``once`` only the first per partition
-        in the data, whichever version (if any) its date falls in."""
-        out: list[Triggered[None]] = []
-        seen: set[str | None] = set()
-        for event in self.trigger.select(case):
-            partition = partition_of(self.partition, event)
-            if self.requires_earlier is not None and not self.requires_earlier(
-                event, case, partition
-            ):
-                continue
-            if self.once:
-                if partition in seen:
-                    continue
-                seen.add(partition)
-            version = self.version_for(event.date)
-            if version is None or (
-                version.where is not None and not version.where(event, case.birth_date)
-            ):
-                continue
-            out.append(Triggered(event, version, partition))
-        return out
-
     def evaluate(self, ctx: Context) -> None:
         excuses = selected(self.excused_by, ctx.case)
-        for origin in self.first_triggers(ctx.case):
+        for origin in self.triggers(ctx.case, first_in_data=True):
             trigger = origin.event
             wanted = ", ".join(self.requires)
             explain = [f"trigger {trigger.label()}", f"must carry: {wanted}"]
