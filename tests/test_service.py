@@ -31,6 +31,7 @@ TOKEN = "test-token-0123456789abcdef"
 PACKS = [
     "rules/dk",
     "rules/municipal/aarhus-doegn",
+    "rules/municipal/eksempel",
     "rules/municipal/fredericia-taskforce",
     "rules/municipal/morsoe",
     "rules/municipal/slagelse",

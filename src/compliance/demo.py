@@ -103,6 +103,7 @@ def _case(
         story.decision()
         story.complaint_and_access_request()
         story.measure()
+    story.inform_reporters()
     return {
         "case_id": story.timeline.case_id,
         "subject": story.subject,
@@ -122,6 +123,7 @@ class _Story:
         self.birth = self.start - _days(rng.randrange(0, 18 * 365 - 30))
         self.subject = {"birth_date": self.birth.isoformat(), "municipality": prof.name}
         self.first_note: str | None = None
+        self.professional_notes: list[tuple[str, dt.date]] = []
         self.inv_start = self.start
         self.inv_end: dt.date | None = None
         self.decided = self.start
@@ -159,6 +161,8 @@ class _Story:
         reporter = _pick(rng, REPORTERS)
         nid = self.add("notification_received", received, reporter=reporter)
         self.first_note = self.first_note or nid
+        if reporter == "professional":
+            self.professional_notes.append((nid, day))
         r = rng.random()
         if r < self.prof.assess_on_time:
             hours = rng.uniform(0.5, 23.5)
@@ -171,6 +175,30 @@ class _Story:
             lag = rng.randrange(1, 8) if r < 0.85 else rng.randrange(9, 30)
             if r < 0.96:
                 self.add("notification_acknowledged", day + _days(lag), [nid])
+
+    def inform_reporters(self) -> None:
+        """Tell each professional reporter whether an investigation or measure was started
+        (BL § 138, stk. 2): most within 1-6 weeks, a few left out for special circumstances,
+        some never. Drawn from a generator of its own (seeded by the case and notification)
+        and added last, so every earlier draw and event id of the story is unchanged."""
+        closed = next(
+            (
+                dt.date.fromisoformat(str(e["at"])[:10])
+                for e in self.timeline.events
+                if e["type"] == "case_closed"
+            ),
+            None,
+        )
+        for nid, day in self.professional_notes:
+            side = random.Random(f"{self.timeline.case_id}:{nid}:inform")
+            r = side.random()
+            at = day + _days(side.randrange(7, 43))
+            if closed is not None and at > closed:  # told at the latest when the case closes
+                at = max(day, closed - _days(side.randrange(0, 4)))
+            if r < 0.9:
+                self.add("reporter_informed", at, [nid])
+            elif r < 0.93:
+                self.add("reporter_information_omitted", at, [nid])
 
     def investigation(self) -> bool:
         """The investigation and its outcome; about 60 % lead to a measure (True)."""

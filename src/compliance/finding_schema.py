@@ -30,7 +30,9 @@ DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 
 Status = Literal["met", "late", "overdue", "missed", "breached", "due", "cancelled", "excused"]
 assert set(get_args(Status)) == set(STATUSES), "finding statuses out of step with the model"
-Kind = Literal["deadline", "precondition", "recurring", "quota", "limit", "indicator"]
+Kind = Literal[
+    "deadline", "precondition", "recurring", "quota", "limit", "indicator", "timely", "attribute"
+]
 Severity = Literal["high", "medium", "low", "info"]
 
 _DATE_OR_INSTANT = {

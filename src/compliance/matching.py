@@ -17,7 +17,7 @@ from typing import Any
 
 from compliance.model import CaseEvent, CaseEvents, parse_iso_text
 from compliance.periods import parse_period
-from compliance.rules.fields import EventMatch
+from compliance.rules.fields import EarlierMatch, EventMatch
 
 #: A compiled ``where``: (event, the subject's birth date) -> matches.
 Pred = Callable[[CaseEvent, "dt.date | None"], bool]
@@ -40,6 +40,7 @@ __all__ = [
     "compile_scope",
     "compile_where",
     "date_attr",
+    "earlier_condition",
     "first_closer",
     "first_excuse",
     "in_partition",
@@ -446,6 +447,32 @@ def date_attr(event: CaseEvent, name: str | None) -> dt.date | None:
             return None
         return parsed.date() if isinstance(parsed, dt.datetime) else parsed
     return None
+
+
+def earlier_condition(
+    matches: list[EarlierMatch] | None, attr: str | None
+) -> Callable[[CaseEvent, CaseEvents, str | None], bool] | None:
+    """``requires_earlier``: a check that a trigger has one of the given events at or before
+    it (not itself), in its partition or carrying no partition value, and with ``at_least``
+    at least that long before it (the earlier event's local date plus the period falls on or
+    before the trigger's local date). None when the rule sets no such condition."""
+    if not matches:
+        return None
+    alts = [(Matcher.of([m]), parse_period(m.at_least) if m.at_least else None) for m in matches]
+
+    def holds(trigger: CaseEvent, case: CaseEvents, partition: str | None) -> bool:
+        for matcher, at_least in alts:
+            for event in selected(matcher, case):
+                if (
+                    event is not trigger
+                    and at_or_before(event, trigger)
+                    and closer_applies(attr, event, partition)
+                    and (at_least is None or at_least.add_to_date(event.date) <= trigger.date)
+                ):
+                    return True
+        return False
+
+    return holds
 
 
 # -- indexes: "the first event at or after" in O(log n) -----------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 
 from compliance.kinds import (
     age,
+    attribute,
     deadline,
     indicator,
     limit,
@@ -36,6 +37,7 @@ KINDS: dict[str, RuleKind] = {
         limit.KIND,
         indicator.KIND,
         timely.KIND,
+        attribute.KIND,
     )
 }
 

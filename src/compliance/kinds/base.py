@@ -21,6 +21,7 @@ from compliance.matching import (
     SubjectCheck,
     compile_scope,
     compile_where,
+    earlier_condition,
     partition_of,
 )
 from compliance.model import CaseEvent, CaseEvents, Finding
@@ -194,24 +195,31 @@ class TriggeredCompiled(CompiledRule[Terms]):
     partition: str | None
     once: bool
     counting: Counting
+    #: ``requires_earlier``: (trigger, case, partition) -> whether the trigger counts.
+    requires_earlier: Callable[[CaseEvent, CaseEvents, str | None], bool] | None
 
-    def triggers(self, case: CaseEvents) -> list[Triggered[Terms]]:
+    def triggers(self, case: CaseEvents, *, first_in_data: bool = False) -> list[Triggered[Terms]]:
         """Trigger events with their version (by the trigger's local date) and partition;
-        ``once`` keeps the first per partition."""
+        ``once`` keeps the first per partition among the triggers a version applies to, or
+        (``first_in_data``) the first in the data, which raises nothing when no version
+        applies to it."""
         out: list[Triggered[Terms]] = []
         seen: set[str | None] = set()
         for event in self.trigger.select(case):
-            version = self.version_for(event.date)
-            if version is None or (
-                version.where is not None and not version.where(event, case.birth_date)
+            partition = partition_of(self.partition, event)
+            if self.requires_earlier is not None and not self.requires_earlier(
+                event, case, partition
             ):
                 continue
-            partition = partition_of(self.partition, event)
-            if self.once:
+            version = self.version_for(event.date)
+            if version is not None and version.where is not None:
+                version = version if version.where(event, case.birth_date) else None
+            if self.once and (version is not None or first_in_data):
                 if partition in seen:
                     continue
                 seen.add(partition)
-            out.append(Triggered(event, version, partition))
+            if version is not None:
+                out.append(Triggered(event, version, partition))
         return out
 
 
@@ -317,6 +325,7 @@ def triggered_basics(
         "partition": rule.partition,
         "once": rule.once,
         "counting": counting_of(rule, calendars),
+        "requires_earlier": earlier_condition(rule.requires_earlier, rule.partition),
     }
 
 

@@ -157,6 +157,19 @@ def period_text(v: Any, *, zero: bool = False) -> Any:
 
 #: A period (``every``, ``period``, ``lookback``, ...): more than zero, at most 100 years.
 PeriodText = Annotated[str, BeforeValidator(period_text)]
+
+
+class EarlierMatch(EventMatch):
+    """A condition on a trigger: an earlier event of the case (``requires_earlier``), at or
+    before the trigger and, with ``at_least``, at least that long before it."""
+
+    at_least: PeriodText | None = None
+
+
+#: ``requires_earlier:`` as written: ``x`` | ``{event:, where:, at_least:}`` | a list of those.
+EarlierMatches = Annotated[list[EarlierMatch], BeforeValidator(coerce_matches)]
+
+
 #: A ``within``: as PeriodText, but ``0 days`` / ``0 business_days`` means "the same day".
 WithinText = Annotated[str, BeforeValidator(lambda v: period_text(v, zero=True))]
 
@@ -416,9 +429,15 @@ class TriggeredRule(Rule):
     count_from: Literal["next_day", "trigger_day"] = "next_day"
     month_end: Literal["clamp", "next_day", "error"] = "clamp"
     once: bool = Field(default=False, description="only the first trigger per partition counts")
+    requires_earlier: EarlierMatches | None = Field(
+        default=None,
+        description="a trigger counts only when one of these events came at or before it "
+        "(in its partition, or carrying no partition value)",
+    )
 
     MATCHER_FIELDS: ClassVar[tuple[str, ...]] = (
         "trigger",
+        "requires_earlier",
         "satisfied_by",
         "cancelled_by",
         "excused_by",

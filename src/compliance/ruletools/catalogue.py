@@ -8,6 +8,7 @@ from pathlib import Path
 from compliance.calendar import get_calendar
 from compliance.kinds import kind_of
 from compliance.periods import parse_period
+from compliance.rules.fields import EarlierMatch
 from compliance.rules.load import load_rules, resolve_pack
 from compliance.rules.schema import AgeTrigger, EventMatch, Rule, Version
 from compliance.ruletools.testing import collect
@@ -98,6 +99,9 @@ def _event_lines(r: Rule) -> list[str]:
     else:
         trig = events_text(_matches_of(r, "trigger"))
     out = ["", f"- **trigger:** {trig}"]
+    earlier = getattr(r, "requires_earlier", None)
+    if earlier:
+        out.append(f"- **only when earlier:** {_earlier_text(earlier)}")
     closers = _matches_of(r, "cancelled_by") + _matches_of(r, "until")
     for label, matches in (
         ("satisfied by", _matches_of(r, "satisfied_by")),
@@ -111,6 +115,14 @@ def _event_lines(r: Rule) -> list[str]:
     if partition:
         out.append(f"- **kept apart per:** `{partition}`")
     return out
+
+
+def _earlier_text(matches: list[EarlierMatch]) -> str:
+    """``requires_earlier`` in words: each event, and how long before the trigger at least."""
+    return "; or ".join(
+        events_text([m]) + (f", at least {m.at_least} before" if m.at_least else "")
+        for m in matches
+    )
 
 
 def _version_row(r: Rule, v: Version) -> str:
