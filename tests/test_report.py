@@ -468,6 +468,14 @@ def test_rule_targets_come_only_from_indicators_that_measure_the_rules_complianc
     assert rule_targets(load_rules("dk")) == {}
 
 
+def test_every_rule_kind_has_a_label_in_both_languages() -> None:
+    from compliance.kinds import KINDS
+    from compliance.outputs.messages import CATALOGUE
+
+    # a kind added without a label reached the workbook as its English key
+    assert {f"kind.{kind}" for kind in KINDS} <= set(CATALOGUE)
+
+
 def test_workbook_speaks_danish_in_values_and_formats_too(demo_slice: str, tmp_path: Path) -> None:
     import openpyxl
 
@@ -479,7 +487,7 @@ def test_workbook_speaks_danish_in_values_and_formats_too(demo_slice: str, tmp_p
     header = [c.value for c in findings[1]]
     column = {name: header.index(name) for name in ("art", "alvor", "frist")}
     rows = list(findings.iter_rows(min_row=2))
-    kinds = {"frist", "forudsætning", "tilbagevendende", "kvote", "grænse"}
+    kinds = {"frist", "forudsætning", "tilbagevendende", "kvote", "grænse", "påkrævet oplysning"}
     seen = {r[column["art"]].value for r in rows}
     assert "frist" in seen and seen <= kinds
     assert {r[column["alvor"]].value for r in rows} <= {"høj", "middel", "lav", "info"}
