@@ -161,6 +161,13 @@ def test_agenda_lists_overdue_and_due_within_the_horizon_soonest_first(
     assert dues == sorted(dues) and got["items"]
 
 
+def test_a_horizon_past_the_calendar_is_a_located_422(http: httpx.Client) -> None:
+    body = {"cases": [NOTIFIED], "as_of": "2024-03-20", "horizon": "99999y"}
+    r = http.post("/v1/agenda", json=body)
+    assert r.status_code == 422, r.text  # was a 500: the date arithmetic overflowed
+    assert "horizon" in r.text and "9999" in r.text
+
+
 def test_rules_catalogue_and_detail(http: httpx.Client) -> None:
     r = http.get("/v1/rules")
     assert r.status_code == 200

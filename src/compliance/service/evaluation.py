@@ -268,9 +268,12 @@ def _due_date(due: str, tz: ZoneInfo) -> dt.date:
 def agenda(req: Request) -> dict[str, Any]:
     """Overdue obligations and those due within the horizon, over all cases, soonest first."""
     tz = req.engine.tz
-    until = parse_horizon(req.body.get("horizon", "14d")).add_to_date(
-        req.as_of.astimezone(tz).date(), CALENDARS["dk"]
-    )
+    try:
+        until = parse_horizon(req.body.get("horizon", "14d")).add_to_date(
+            req.as_of.astimezone(tz).date(), CALENDARS["dk"]
+        )
+    except (OverflowError, ValueError):  # the date arithmetic leaves the calendar
+        raise _invalid("horizon: reaches past the year 9999", field="horizon") from None
     items: list[tuple[dt.date, str, str, dict[str, Any]]] = []
     errors = []
     for i, case in enumerate(req.cases):
