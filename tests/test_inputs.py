@@ -147,3 +147,12 @@ def test_sql_source_and_empty_input(tmp_path: Path) -> None:
     empty.write_text("case_id,type,at\n", encoding="utf-8")
     res = run("audit", str(empty))
     assert res.exit_code == 2 and "no case read" in res.output  # type: ignore[attr-defined]
+
+
+def test_a_query_for_a_file_is_refused_not_ignored(tmp_path: Path) -> None:
+    src = tmp_path / "cases.csv"
+    src.write_text("case_id,type,at\nc1,notification_received,2024-03-01\n", encoding="utf-8")
+    for command in ("audit", "indicators", "agenda", "sample", "convert"):
+        res = run(command, str(src), "--query", "SELECT * FROM h")
+        out = res.output  # type: ignore[attr-defined]
+        assert res.exit_code == 2 and "--query applies to a database" in out, (command, out)  # type: ignore[attr-defined]

@@ -55,7 +55,7 @@ def run(
         until = period.add_to_date(local_as_of.date())
     except (OverflowError, ValueError):  # the date arithmetic leaves the calendar
         raise ComplianceError(f"--horizon {horizon}: reaches past the year 9999") from None
-    check_inputs(inputs)
+    check_inputs(inputs, reading)
     read_options = reading.run_options()
     items: list[Finding] = []
     summary = AuditSummary(as_of.isoformat(), specs, inputs)

@@ -71,7 +71,7 @@ def run(
     rules = load_rules(*specs)
     reading = InputOptions(options.input_format, options.mapping_path, options.query)
     mapping = reading.mapping()
-    check_inputs(inputs)
+    check_inputs(inputs, reading)
     check_output(options.output, inputs)
     check_time_zone(options.default_tz)
     summary = AuditSummary(as_of.isoformat(), list(specs), list(inputs))

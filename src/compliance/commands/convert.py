@@ -17,7 +17,7 @@ __all__ = ["run"]
 
 
 def run(inputs: list[str], output: str | None, reading: InputOptions = InputOptions()) -> None:
-    check_inputs(inputs)
+    check_inputs(inputs, reading)
     check_output(output, inputs)  # -o equal to an input would replace it
     written = rejected = 0
     with atomic_binary(output) as out:

@@ -28,7 +28,7 @@ def run(
 ) -> None:
     """``as_of`` as given on the command line (read after the case and the rules). A ``rule``
     that none of the loaded packs defines is a mistake (not "no obligation")."""
-    check_inputs([source])
+    check_inputs([source], reading)
     check_time_zone(default_tz)  # a misspelt --tz is the user's mistake, not an internal error
     case = _the_case(source, case_id, reading)
     rules = load_rules(*specs)

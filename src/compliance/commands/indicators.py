@@ -32,7 +32,7 @@ def run(
 ) -> list[IndicatorResult]:
     write = output_for("indicators", output_format).writer("indicators")
     rules = load_rules(*specs)
-    check_inputs(inputs)
+    check_inputs(inputs, reading)
     read_options = reading.run_options()
     summary = AuditSummary(as_of.isoformat(), specs, inputs)
     accumulator = IndicatorAccumulator(rules.rules)

@@ -75,10 +75,19 @@ CURRENT_INPUT_OPTIONS: ContextVar[InputOptions] = ContextVar(
 )
 
 
-def check_inputs(inputs: Iterable[str]) -> None:
-    """Every input is a file or a database URL (before anything is read)."""
+def check_inputs(inputs: Iterable[str], reading: InputOptions | None = None) -> None:
+    """Every input is a file or a database URL (before anything is read), and ``--query`` is
+    given only where a database is read (a file would silently ignore it)."""
+    inputs = list(inputs)
     if not inputs:
         raise ComplianceError("no input given")
+    if reading is not None and reading.query and reading.input_format != "sql":
+        files = [path for path in inputs if not is_database_url(path)]
+        if files:
+            raise ComplianceError(
+                f"--query applies to a database source (a URL such as sqlite:///cases.db); "
+                f"{files[0]} is a file and would ignore it"
+            )
     for path in inputs:
         if is_database_url(path):
             continue

@@ -66,7 +66,7 @@ def diff(
     from compliance.commands.inputs import CURRENT_INPUT_OPTIONS, InputOptions, check_inputs
     from compliance.ruletools.diff import diff_command
 
-    check_inputs(cases)
+    check_inputs(cases, reading)
     token = CURRENT_INPUT_OPTIONS.set(reading or InputOptions())
     try:
         changed = diff_command(old, new, cases, as_of, output_format, extra)

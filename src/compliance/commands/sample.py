@@ -35,7 +35,7 @@ def run(
 ) -> None:
     write = output_for("sample", output_format).writer("sample")
     rules = load_rules(*specs)
-    check_inputs(inputs)
+    check_inputs(inputs, reading)
     read_options = reading.run_options()
     summary = AuditSummary(as_of.isoformat(), specs, inputs)
     strata: Strata = {}
