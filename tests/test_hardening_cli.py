@@ -204,7 +204,7 @@ BATCH_GOES_ON = frozenset({0, 1, 2})  # bad lines are rejected cases; the run re
 def _allowed(name: str) -> frozenset[int]:
     if name.startswith(("rules lint", "rules test")):
         return REPORTED
-    if name == "rules diff: unknown ending":  # its corpus reader skips what it cannot read
+    if name == "rules diff: unknown ending":  # counted as not compared (stderr), exit 0/1
         return BATCH_GOES_ON
     return USER_ERROR
 
@@ -284,3 +284,26 @@ def test_no_traceback_reaches_a_user(
         assert "error" in said.lower(), said  # a message that says what is wrong
     elif code == 1:
         assert said.strip(), "exit 1 without a word"
+
+
+def test_rules_diff_says_which_cases_it_did_not_compare(
+    d: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = d / "diff-corpus.jsonl"
+    case = {
+        "case_id": "ok",
+        "events": [{"id": "e1", "type": "notification_received", "at": "2024-03-01"}],
+    }
+    broken = {
+        "case_id": "broken",
+        "events": [{"id": "e1", "type": "notification_received", "at": "2024-02-30"}],
+    }
+    corpus.write_text(
+        "\n".join([json.dumps(case), "{not json", json.dumps(broken)]) + "\n", encoding="utf-8"
+    )
+    argv = ["rules", "diff", "--old", "dk", "--new", "dk", "--as-of", AS_OF, "--cases", str(corpus)]
+    code, said = run_in_process(argv, capsys)
+    assert code == 0, said  # nothing changed between the rule sets
+    # was silent: the two cases left out of the comparison are counted on each side
+    assert "not compared under the old rules: 1 case(s) unreadable, 1 rejected" in said, said
+    assert "not compared under the new rules" in said, said

@@ -157,16 +157,21 @@ def _index(
     cases: list[str],
     as_of: dt.datetime,
     indicators: IndicatorAccumulator | None = None,
+    skipped: Counter[str] | None = None,
 ) -> dict[Key, tuple[str, str | None]]:
+    """Every finding by its key; ``skipped`` counts the cases not compared (never silently)."""
     out: dict[Key, tuple[str, str | None]] = {}
+    skipped = Counter() if skipped is None else skipped
     for path in cases:
         for item in read_items([path], CURRENT_INPUT_OPTIONS.get()):
             if item.case is None:
+                skipped["unreadable"] += 1
                 continue
             try:
                 res = engine.evaluate(item.case, as_of=as_of)
             except ComplianceError:
-                continue  # the same case is rejected on both sides; audit reports it
+                skipped["rejected"] += 1  # `compliance audit` names each with its reason
+                continue
             for f in res.findings:
                 out[(f.case_id, f.rule, f.partition, f.trigger, f.occurrence)] = (f.status, f.due)
             if indicators is not None:
@@ -202,13 +207,18 @@ def diff_findings(
 
 
 def _diff(
-    old: list[str], new: list[str], cases: list[str], as_of: dt.datetime
+    old: list[str],
+    new: list[str],
+    cases: list[str],
+    as_of: dt.datetime,
+    skipped: dict[str, Counter[str]] | None = None,
 ) -> tuple[list[Change], list[IndicatorChange]]:
     old_rules, new_rules = load_rules(*old), load_rules(*new)
     old_indicators = IndicatorAccumulator(old_rules.rules)
     new_indicators = IndicatorAccumulator(new_rules.rules)
-    before = _index(Engine(old_rules), cases, as_of, old_indicators)
-    after = _index(Engine(new_rules), cases, as_of, new_indicators)
+    skipped = {"old": Counter(), "new": Counter()} if skipped is None else skipped
+    before = _index(Engine(old_rules), cases, as_of, old_indicators, skipped["old"])
+    after = _index(Engine(new_rules), cases, as_of, new_indicators, skipped["new"])
     indicator_changes = diff_indicators(old_indicators.results(), new_indicators.results())
     changes = []
     for key in sorted(
@@ -327,8 +337,16 @@ def diff_command(
     for c in cases:
         if not Path(c).is_file():
             raise ComplianceError(f"{c}: no such file")
+    skipped: dict[str, Counter[str]] = {"old": Counter(), "new": Counter()}
     with rules_at(old, new) as old_dir:
-        changes, moved = _diff([*extra, old_dir], [*extra, new], cases, as_of)
+        changes, moved = _diff([*extra, old_dir], [*extra, new], cases, as_of, skipped)
     text = render(changes, output_format, old, new, indicators=moved)
     sys.stdout.write(mask_cpr(text) + "\n")
+    for side, counts in skipped.items():
+        if counts:
+            sys.stderr.write(
+                f"rules diff: not compared under the {side} rules: {counts['unreadable']} "
+                f"case(s) unreadable, {counts['rejected']} rejected (`compliance audit` "
+                f"names each)\n"
+            )
     return bool(changes or moved)
