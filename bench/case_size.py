@@ -10,7 +10,6 @@ collector on (what a user sees) and paused (the matching alone).
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import sys
 import tempfile
@@ -20,56 +19,10 @@ from typing import Any
 
 from compliance import Engine, load_rules
 
-RULES = {
-    "deadline.yaml": """\
-id: b.deadline
-title: {da: Frist, en: Deadline}
-kind: deadline
-versions: [{valid: {from: 2000-01-01}, source: {document: Bench}}]
-trigger: notification_received
-satisfied_by: notification_assessed
-excused_by: {event: decision}
-cancelled_by: [case_closed]
-within: 3 days
-""",
-    "recurring.yaml": """\
-id: b.recurring
-title: {da: Gentaget, en: Recurring}
-kind: recurring
-versions: [{valid: {from: 2000-01-01}, source: {document: Bench}}]
-trigger: investigation_started
-satisfied_by: notification_assessed
-within: 2 days
-every: 2 days
-cancelled_by: [case_closed]
-""",
-    "limit.yaml": """\
-id: b.limit
-title: {da: Loft, en: Limit}
-kind: limit
-versions: [{valid: {from: 2000-01-01}, source: {document: Bench}}]
-trigger: notification_received
-matching: notification_assessed
-count: 3
-within: 5 days
-""",
-}
-
-
-def case_of(n: int) -> dict[str, Any]:
-    start = dt.date(2001, 1, 1)
-    half = n // 2
-    events: list[dict[str, Any]] = [
-        {"id": "s0", "type": "investigation_started", "at": start.isoformat()}
-    ]
-    for i in range(half):
-        day = start + dt.timedelta(days=i // 8)
-        events.append({"id": f"t{i}", "type": "notification_received", "at": day.isoformat()})
-    last = start + dt.timedelta(days=half // 8 + 1)
-    for i in range(n - half - 1):
-        day = last + dt.timedelta(days=i // 8)
-        events.append({"id": f"f{i}", "type": "notification_assessed", "at": day.isoformat()})
-    return {"case_id": f"bench-{n}", "events": events}
+# the rules and the case shape are the near-linear tests' own (one definition for both)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from matching_cases import MATCH_RULES as RULES
+from matching_cases import big_case as case_of
 
 
 def timed(engine: Engine, prepared: Any, collect: bool) -> float:
