@@ -27,25 +27,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import orjson  # noqa: E402
+from clock import Clock  # noqa: E402
 from verdicts import DUTIES, engine_verdict, write_verdicts  # noqa: E402
 from xes_to_jsonl import open_log, read_cases  # noqa: E402
 
 from compliance import Engine, load_rules  # noqa: E402
 
 RULES = HERE / "rules"
-
-
-class Clock:
-    """Wall and CPU seconds since the last lap."""
-
-    def __init__(self) -> None:
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
-
-    def lap(self) -> tuple[float, float]:
-        wall, cpu = time.perf_counter(), time.process_time()
-        out = (wall - self.wall, cpu - self.cpu)
-        self.wall, self.cpu = wall, cpu
-        return out
 
 
 def load_jsonl(path: Path) -> list[dict[str, Any]]:

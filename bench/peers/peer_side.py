@@ -42,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import pm4py  # noqa: E402
+from clock import Clock  # noqa: E402
 from Declare4Py.D4PyEventLog import D4PyEventLog  # noqa: E402
 from Declare4Py.ProcessMiningTasks.ConformanceChecking.MPDeclareAnalyzer import (  # noqa: E402
     MPDeclareAnalyzer,
@@ -51,19 +52,6 @@ from pm4py.algo.filtering.pandas.ltl import ltl_checker  # noqa: E402
 from verdicts import DUTIES, write_verdicts  # noqa: E402
 
 CASE, ACTIVITY = "case:concept:name", "concept:name"
-
-
-class Clock:
-    """Wall and CPU seconds since the last lap."""
-
-    def __init__(self) -> None:
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
-
-    def lap(self) -> tuple[float, float]:
-        wall, cpu = time.perf_counter(), time.process_time()
-        out = (wall - self.wall, cpu - self.cpu)
-        self.wall, self.cpu = wall, cpu
-        return out
 
 
 def pm4py_check(df: Any) -> dict[str, tuple[set[str], set[str]]]:
