@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,16 @@ from compliance.suspension import Span, Suspensions, deferred_start, span_at, st
 if TYPE_CHECKING:
     from compliance.model import CaseEvent
 
-__all__ = ["AsOf", "Counting", "Due", "add_periods", "due_after", "rolled", "suspended_end"]
+__all__ = [
+    "AsOf",
+    "Counting",
+    "Due",
+    "add_periods",
+    "dated_due_after",
+    "due_after",
+    "rolled",
+    "suspended_end",
+]
 
 _DAY = dt.timedelta(days=1)
 _MICROSECOND = dt.timedelta(microseconds=1)
@@ -83,14 +92,25 @@ class Due:
         return max(0, (day - self.date).days)
 
 
+#: Key of a memoised due date: the period (amount, unit, text), the start date, the roll.
+DueKey = tuple[int, str, str, dt.date, str | None]
+#: How many due dates a rule's counting keeps (then the memo starts afresh: bounded memory).
+DUE_MEMO_SIZE = 4096
+
+
 @dataclass(frozen=True, slots=True)
 class Counting:
     """How a rule counts periods: its calendar, month-end policy and whether the start day is
-    day 1 (``count_from: trigger_day``)."""
+    day 1 (``count_from: trigger_day``). ``memo`` holds the date-based due dates already
+    computed under this counting (with their explanation lines): most triggers of a corpus
+    share their dates. Writes are idempotent, so sharing between threads is safe."""
 
     calendar: Calendar
     month_end: MonthEnd
     inclusive: bool
+    memo: dict[DueKey, tuple[dt.date, tuple[str, ...]]] = field(
+        default_factory=dict, init=False, compare=False, hash=False, repr=False
+    )
 
 
 def rolled(day: dt.date, roll: str | None, counting: Counting, explain: list[str]) -> Due:
@@ -114,8 +134,26 @@ def due_after(
         due = Due(local.date(), local)
         explain.append(f"+{period} (exact elapsed time) -> {due.text()}")
         return due
+    key = (period.amount, period.unit, period.text, start.date, roll)
+    memo = counting.memo
+    found = memo.get(key)
+    if found is None:
+        lines: list[str] = []
+        found = (dated_due_after(period, start.date, roll, counting, lines).date, tuple(lines))
+        if len(memo) >= DUE_MEMO_SIZE:
+            memo.clear()
+        memo[key] = found
+    explain.extend(found[1])
+    return Due(found[0])
+
+
+def dated_due_after(
+    period: Period, start: dt.date, roll: str | None, counting: Counting, explain: list[str]
+) -> Due:
+    """:func:`due_after` from a local date (a date-only start, or any period but hours): what
+    the memo of ``Counting`` holds, computed afresh."""
     if period.is_hours:
-        day = period.add_to_date(start.date)
+        day = period.add_to_date(start)
         explain.append(
             f"+{period} at day precision (date-only event) = +{period.as_days_ceiling()} days"
             f" -> {day}"
@@ -123,12 +161,12 @@ def due_after(
         return Due(day)
     business = period.unit == "business_days"
     inclusive = counting.inclusive and not business
-    first = start.date
+    first = start
     suspensions = counting.calendar.suspensions
     if suspensions:
         first, span = deferred_start(suspensions, first)
         if span is not None:
-            explain.append(f"{start.date} is in the suspension {span}: the period starts {first}")
+            explain.append(f"{start} is in the suspension {span}: the period starts {first}")
     day = period.add_to_date(
         first, counting.calendar, month_end=counting.month_end, inclusive=inclusive
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from compliance.model import CaseEvent, CaseEvents, parse_iso_text
@@ -168,6 +168,14 @@ class Matcher:
 
     alts: tuple[tuple[frozenset[str], Pred | None], ...]
     types: frozenset[str]
+    #: (type, predicate) when the matcher is one event type with at most one predicate (most
+    #: are): selection is then one list comprehension, compiled once per rule.
+    single: tuple[str, Pred | None] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.alts) == 1 and len(self.alts[0][0]) == 1:
+            ((only,), pred) = self.alts[0]
+            object.__setattr__(self, "single", (only, pred))
 
     @classmethod
     def of(cls, matches: list[EventMatch] | None) -> Matcher | None:
@@ -183,7 +191,16 @@ class Matcher:
         return False
 
     def select(self, case: CaseEvents) -> list[CaseEvent]:
-        """Matching events of a case in time order."""
+        """Matching events of a case in time order (a new list)."""
+        if self.single is not None:
+            t, pred = self.single
+            found = case.by_type.get(t)
+            if not found:
+                return []
+            if pred is None:
+                return found[:]
+            birth = case.birth_date
+            return [e for e in found if pred(e, birth)]
         if len(self.types) == 1:
             (t,) = self.types
             evs = case.by_type.get(t)
@@ -623,6 +640,97 @@ class EventIndex:
         return run.unused(i) != i
 
 
+class FewEvents:
+    """The answers of :class:`EventIndex` for a handful of events, by one scan in time order
+    instead of building runs, bisection lists and a position table (most rules see one to
+    three events per case). Only used below :data:`FEW_EVENTS`, so matching stays near-linear.
+
+    The scan gives the index's answers: a run's events that are at or after a reference form
+    a suffix of the run and ``accept`` holds for a prefix of it, so the index's pick (the
+    earliest of the runs' first unused qualifying events that ``accept`` takes) is the first
+    unused qualifying event in time order that ``accept`` takes."""
+
+    __slots__ = ("attr", "events", "used", "wildcard")
+
+    def __init__(self, events: list[CaseEvent], attr: str | None, wildcard: bool) -> None:
+        self.events, self.attr, self.wildcard = events, attr, wildcard
+        self.used: set[str] = set()
+
+    def _group(self, event: CaseEvent) -> object:
+        attr = self.attr
+        if attr is None:
+            return None
+        if self.wildcard and attr not in event.attrs:
+            return EventIndex._ALL
+        return partition_of(attr, event)
+
+    def _first(
+        self,
+        ref: CaseEvent,
+        partition: str | None,
+        strict: bool,
+        exclude: CaseEvent | None,
+        accept: Callable[[CaseEvent], bool] | None,
+    ) -> CaseEvent | None:
+        for event in self.events:
+            if event is exclude or event.id in self.used:
+                continue
+            if not (event.key > ref.key if strict else at_or_after(event, ref)):
+                continue
+            group = self._group(event)
+            if self.attr is not None and group is not EventIndex._ALL and group != partition:
+                continue
+            if accept is None or accept(event):
+                return event
+        return None
+
+    def first(
+        self,
+        ref: CaseEvent,
+        partition: str | None,
+        *,
+        strict: bool = False,
+        exclude: CaseEvent | None = None,
+        accept: Callable[[CaseEvent], bool] | None = None,
+    ) -> CaseEvent | None:
+        """As :meth:`EventIndex.first`."""
+        return self._first(ref, partition, strict, exclude, accept)
+
+    def take(
+        self,
+        ref: CaseEvent,
+        partition: str | None,
+        *,
+        strict: bool = False,
+        exclude: CaseEvent | None = None,
+    ) -> CaseEvent | None:
+        """As :meth:`EventIndex.take`."""
+        found = self._first(ref, partition, strict, exclude, None)
+        if found is not None:
+            self.used.add(found.id)
+        return found
+
+    def use(self, event: CaseEvent) -> None:
+        self.used.add(event.id)
+
+    def is_used(self, event: CaseEvent) -> bool:
+        return event.id in self.used
+
+
+#: Up to this many events a rule's index is a scan (:class:`FewEvents`), beyond it bisection.
+FEW_EVENTS = 8
+
+#: What a rule queries for "the first (unused) event at or after": either form above.
+AnyIndex = EventIndex | FewEvents
+
+
+def index_events(events: list[CaseEvent], attr: str | None, *, wildcard: bool) -> AnyIndex:
+    """An index of events already selected (in time order): a scan for a few, else bisection."""
+    if len(events) <= FEW_EVENTS:
+        return FewEvents(events, attr, wildcard)
+    return EventIndex(events, attr, wildcard)
+
+
 def index_of(
     matcher: Matcher | None, case: CaseEvents, attr: str | None, *, wildcard: bool
 ) -> EventIndex:
@@ -630,13 +738,20 @@ def index_of(
     return EventIndex(selected(matcher, case), attr, wildcard)
 
 
-def shared_index(matcher: Matcher | None, case: CaseEvents, attr: str | None) -> EventIndex:
+_NOTHING = FewEvents([], None, True)
+
+
+def shared_index(matcher: Matcher | None, case: CaseEvents, attr: str | None) -> AnyIndex:
     """A read-only wildcard index (closers, excuses, ``or_by``), built once per case."""
+    if matcher is None:
+        return _NOTHING
     key = (id(matcher), attr)
     found = case.indexes.get(key)
     if found is None:
-        found = case.indexes[key] = (matcher, index_of(matcher, case, attr, wildcard=True))
-    return found[1]
+        index = index_events(matcher.select(case), attr, wildcard=True)
+        found = case.indexes[key] = (matcher, index)
+    index_found: AnyIndex = found[1]
+    return index_found
 
 
 @dataclass(slots=True)

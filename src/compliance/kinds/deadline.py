@@ -37,7 +37,7 @@ from compliance.matching import (
     date_attr,
     first_closer,
     in_partition,
-    index_of,
+    index_events,
     selected,
     shared_index,
 )
@@ -315,9 +315,12 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
         if self.before_trigger == "counts" or self.same_day == "unordered" or self.total:
             self.assign_by_scan(obligations, ctx)
             return
-        index = index_of(self.satisfied_by, ctx.case, self.partition, wildcard=False)
+        candidates = self.satisfied_by.select(ctx.case)
+        if not candidates:
+            return
+        index = index_events(candidates, self.partition, wildcard=False)
         referring: dict[str, list[CaseEvent]] = {}
-        for s in self.satisfied_by.select(ctx.case):
+        for s in candidates:
             for r in s.refs:
                 referring.setdefault(r, []).append(s)
         attr = self.partition

@@ -54,9 +54,12 @@ class CompiledPrecondition(TriggeredCompiled[LookbackTerms]):
     excused_by: Matcher | None
 
     def evaluate(self, ctx: Context) -> None:
+        triggered = self.triggers(ctx.case)
+        if not triggered:
+            return
         candidates = self.satisfied_by.select(ctx.case)
         excuses = selected(self.excused_by, ctx.case)
-        for trigger, version, partition in self.triggers(ctx.case):
+        for trigger, version, partition in triggered:
             explain = [f"trigger {trigger.label()}", "requires an earlier satisfying event"]
             lookback = version.terms.lookback
             earliest = lookback.subtract_from_date(trigger.date) if lookback else None
