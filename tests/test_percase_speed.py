@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from compliance.calendar import CALENDARS as CALENDARS_BY_NAME
 from compliance.calendar import Calendar, CalendarSpec, get_calendar
 from compliance.due import Counting, dated_due_after, due_after
-from compliance.matching import EventIndex, FewEvents
+from compliance.matching import EventIndex, FewEvents, _attr_pred, _same
 from compliance.model import CaseEvent, normalize
 from compliance.periods import MonthEndError, parse_period
 
@@ -154,3 +154,29 @@ def test_the_memo_is_per_counting() -> None:
         assert second == [
             "+2 business_days on calendar dk-saturday (start day never counts) -> 2025-06-14"
         ]
+
+
+# -- predicates compiled per value type ---------------------------------------------------------
+
+SCALARS = st.one_of(
+    st.sampled_from(["a", "b", "2025-01-02", "1", "true", ""]),
+    st.integers(-2, 2),
+    st.sampled_from([0.0, 1.0, 2.5, float("nan")]),
+    st.booleans(),
+    st.sampled_from([dt.date(2025, 1, 2), dt.datetime(2025, 1, 2, 3, 4)]),
+)
+VALUES = st.one_of(SCALARS, st.none(), st.lists(SCALARS, max_size=2))  # subjects hold anything
+
+
+@settings(max_examples=500, deadline=None)
+@given(VALUES, SCALARS, st.lists(SCALARS, max_size=3))
+def test_compiled_comparisons_answer_as_same(value: Any, one: Any, among: list[Any]) -> None:
+    """``where: {attr: value}``, ``{not: value}`` and ``{in: [...]}``/``{not_in: [...]}``
+    compiled for the value's type answer exactly as the generic ``_same``."""
+    attrs = {} if value is None else {"x": value}
+    expect_eq = _same(attrs.get("x"), one)
+    expect_in = any(_same(attrs.get("x"), v) for v in among)
+    assert _attr_pred("x", one)(attrs) == expect_eq
+    assert _attr_pred("x", {"not": one})(attrs) == (not expect_eq)
+    assert _attr_pred("x", {"in": among})(attrs) == expect_in
+    assert _attr_pred("x", {"not_in": among})(attrs) == (not expect_in)

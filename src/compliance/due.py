@@ -129,8 +129,9 @@ def due_after(
     period: Period, start: CaseEvent, roll: str | None, counting: Counting, explain: list[str]
 ) -> Due:
     """``start`` + ``period`` with the rule's counting, month-end and roll policies."""
-    if period.is_hours and start.precise:
-        local = period.add_to_instant(start.instant).astimezone(counting.calendar.tz)
+    if period.unit == "hours" and start.precise:  # Period.add_to_instant, inline
+        utc = start.instant.astimezone(dt.UTC) + dt.timedelta(hours=period.amount)
+        local = utc.astimezone(counting.calendar.tz)
         due = Due(local.date(), local)
         explain.append(f"+{period} (exact elapsed time) -> {due.text()}")
         return due

@@ -59,6 +59,10 @@ class Result:
         return due
 
 
+#: How many distinct sets of event types an Engine remembers the selected rules for.
+SELECTION_MEMO_SIZE = 4096
+
+
 def parse_as_of(value: dt.datetime | dt.date | str, tz: ZoneInfo) -> dt.datetime:
     """An explicit instant. A date alone (``YYYY-MM-DD``) means the *end* of that local day
     (deadlines run to the end of their day); a datetime without offset is read in ``tz`` (an
@@ -136,6 +140,7 @@ class Engine:
                 by_type.setdefault(t, []).append(rule)
         self._by_event_type = {t: tuple(v) for t, v in by_type.items()}
         self._position = {rule: i for i, rule in enumerate(self.rules)}
+        self._selection: dict[frozenset[str], tuple[CompiledRule[Any], ...]] = {}
         self._reading_findings = tuple(r for r in self.rules if r.reads_findings)
         self.by_id = {rule.id: rule for rule in self.rules}
 
@@ -171,11 +176,12 @@ class Engine:
             )
         ctx = Context(case, AsOf(at, at.astimezone(self.tz).date()), self.tz)
         ctx.keeps_settlements = bool(self._reading_findings)
+        subject = case.subject
         for rule in self._selected(case):
-            if rule.applies_to(case.subject):
+            if rule.scope is None or rule.scope(subject):  # CompiledRule.applies_to, inline
                 self._run(rule, ctx)
         for rule in self._reading_findings:
-            if rule.applies_to(case.subject):
+            if rule.applies_to(subject):
                 self._run(rule, ctx)
         return Result(
             case.case_id,
@@ -189,15 +195,27 @@ class Engine:
 
     # -- steps ----------------------------------------------------------------------------------
 
-    def _selected(self, case: CaseEvents) -> list[CompiledRule[Any]]:
-        """The rules that react to an event type present in the case, in rule order."""
+    def _selected(self, case: CaseEvents) -> tuple[CompiledRule[Any], ...]:
+        """The rules that react to an event type present in the case, in rule order; cases
+        with the same event types share the answer (a bounded memo: idempotent writes, safe
+        between threads)."""
+        types = frozenset(case.by_type)
+        found = self._selection.get(types)
+        if found is None:
+            found = self._select_rules(types)
+            if len(self._selection) >= SELECTION_MEMO_SIZE:
+                self._selection.clear()
+            self._selection[types] = found
+        return found
+
+    def _select_rules(self, types: frozenset[str]) -> tuple[CompiledRule[Any], ...]:
         selected: set[CompiledRule[Any]] = set()
         by_event_type = self._by_event_type
-        for t in case.by_type:
+        for t in types:
             rules = by_event_type.get(t)
             if rules is not None:
                 selected.update(rules)
-        return sorted(selected, key=self._position.__getitem__)
+        return tuple(sorted(selected, key=self._position.__getitem__))
 
     def _run(self, rule: CompiledRule[Any], ctx: Context) -> None:
         try:

@@ -92,17 +92,45 @@ def _cmp(op: str, a: Any, b: Any) -> bool:
 AttrCheck = Callable[[Mapping[str, Any]], bool]
 
 
+_PLAIN_VALUES = (str, int, float, bool)
+
+
+def _same_as(val: Any) -> Callable[[Any], bool]:
+    """``lambda a: _same(a, val)``, specialised once per rule for the value's type."""
+    if isinstance(val, dt.date) or type(val) not in _PLAIN_VALUES:
+        return lambda a: _same(a, val)
+    if type(val) is str:
+        return lambda a: a == val or (isinstance(a, dt.date) and a.isoformat() == val)
+    return lambda a: bool(a == val)
+
+
+def _member_of(vals: list[Any]) -> Callable[[Any], bool]:
+    """``lambda a: any(_same(a, v) for v in vals)``, by set membership when every value is a
+    plain string, number or bool (equal values hash alike; a date compares by its ISO text)."""
+    if not all(type(v) in _PLAIN_VALUES for v in vals):
+        return lambda a: any(_same(a, v) for v in vals)
+    plain = frozenset(vals)
+
+    def member(a: Any) -> bool:
+        try:
+            if a in plain:
+                return True
+        except TypeError:  # unhashable (a list in a subject): equal to no plain value
+            return False
+        return isinstance(a, dt.date) and a.isoformat() in plain
+
+    return member
+
+
 def _op_check(attr: str, op: str, val: Any) -> AttrCheck:
     if op in ("in", "not_in"):
-        vals = list(val)
-
-        def member(a: Mapping[str, Any]) -> bool:
-            found = any(_same(a.get(attr), v) for v in vals)
-            return found if op == "in" else not found
-
-        return member
+        among = _member_of(list(val))
+        if op == "in":
+            return lambda a: among(a.get(attr))
+        return lambda a: not among(a.get(attr))
     if op == "not":
-        return lambda a: not _same(a.get(attr), val)
+        same = _same_as(val)
+        return lambda a: not same(a.get(attr))
     if op == "exists":
         return lambda a: (attr in a) == bool(val)
     return lambda a: _cmp(op, a.get(attr), val)
@@ -110,7 +138,8 @@ def _op_check(attr: str, op: str, val: Any) -> AttrCheck:
 
 def _attr_pred(attr: str, cond: Any) -> AttrCheck:
     if not isinstance(cond, dict):
-        return lambda attrs: _same(attrs.get(attr), cond)
+        same = _same_as(cond)
+        return lambda attrs: same(attrs.get(attr))
     checks = [_op_check(attr, op, val) for op, val in cond.items()]
     if len(checks) == 1:
         return checks[0]
@@ -480,6 +509,8 @@ def earlier_condition(
     def holds(trigger: CaseEvent, case: CaseEvents, partition: str | None) -> bool:
         for matcher, at_least in alts:
             for event in selected(matcher, case):
+                if event.date > trigger.date:
+                    break  # in time order: this and every later event is after the trigger
                 if (
                     event is not trigger
                     and at_or_before(event, trigger)

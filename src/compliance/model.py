@@ -434,7 +434,7 @@ def normalize(
             refs = tuple(refs)
         attrs = raw.get("attrs") or _NO_ATTRS
         if attrs is not _NO_ATTRS and (
-            type(attrs) is not dict or any(type(v) not in _PLAIN for v in attrs.values())
+            type(attrs) is not dict or not _PLAIN.issuperset(map(type, attrs.values()))
         ):
             _check_attrs(attrs, case_id, i, eid)
         ev = CaseEvent(eid, etype, instant, date, precise, refs, attrs, (ts, eid))

@@ -293,18 +293,19 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
         out = []
         for trigger, version, partition in self.triggers(ctx.case):
             explain = [f"trigger {trigger.label()}"]
-            start = clock_start(
-                self.anchor,
-                self.infer_anchor,
-                trigger,
-                (self.partition, partition),
-                ctx.case,
-                explain,
-            )
-            due = self.first_due(trigger, version, start.event, partition, ctx.case, explain)
-            out.append(
-                Obligation(trigger, version, partition, start.event, due, explain, start.found)
-            )
+            start, found = trigger, None
+            if self.anchor == "first_ref":
+                clock = clock_start(
+                    self.anchor,
+                    self.infer_anchor,
+                    trigger,
+                    (self.partition, partition),
+                    ctx.case,
+                    explain,
+                )
+                start, found = clock.event, clock.found
+            due = self.first_due(trigger, version, start, partition, ctx.case, explain)
+            out.append(Obligation(trigger, version, partition, start, due, explain, found))
         return out
 
     def assign_fulfilments(self, obligations: list[Obligation], ctx: Context) -> None:
@@ -383,13 +384,15 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
         closers = shared_index(self.closers, ctx.case, self.partition)
         excuses = shared_index(self.excused_by, ctx.case, self.partition)
         for ob in obligations:
-            closer = (
-                first_closer(self.partition, scanned_closers, ob.trigger, ob.partition)
-                if scanned_closers is not None
-                else closers.first(ob.trigger, ob.partition, exclude=ob.trigger)
-            )
+            closer = None
+            if scanned_closers is not None:
+                closer = first_closer(self.partition, scanned_closers, ob.trigger, ob.partition)
+            elif self.closers is not None:
+                closer = closers.first(ob.trigger, ob.partition, exclude=ob.trigger)
             excuse = None
-            if ob.fulfilment is None or not ob.due.in_time(ob.fulfilment):
+            if self.excused_by is not None and (
+                ob.fulfilment is None or not ob.due.in_time(ob.fulfilment)
+            ):
                 excuse = excuses.first(ob.trigger, ob.partition, accept=ob.due.in_time)
             judgement = judge_obligation(
                 ob.due, ob.fulfilment, closer, excuse, ctx.as_of, ob.explain
