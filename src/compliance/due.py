@@ -42,18 +42,24 @@ class AsOf:
     day: dt.date
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Due:
     """A due date: a local date (day precision), or an exact instant (hour deadlines)."""
 
     date: dt.date  # local date (for instants: the local date of the instant)
-    instant: dt.datetime | None = None  # set for hour deadlines with a precise start
-    ts: float = 0.0  # POSIX timestamp of ``instant``
-    _text: str | None = None
+    instant: dt.datetime | None  # set for hour deadlines with a precise start
+    ts: float  # POSIX timestamp of ``instant`` (computed; 0.0 without one)
+    _text: str | None
 
-    def __post_init__(self) -> None:
-        if self.instant is not None:
-            self.ts = self.instant.timestamp()
+    def __init__(
+        self,
+        date: dt.date,
+        instant: dt.datetime | None = None,
+        ts: float = 0.0,
+        _text: str | None = None,
+    ) -> None:  # the dataclass's own, with its __post_init__ inline (one per finding)
+        self.date, self.instant, self._text = date, instant, _text
+        self.ts = instant.timestamp() if instant is not None else ts
 
     def text(self) -> str:
         if self._text is None:
@@ -111,6 +117,11 @@ class Counting:
     memo: dict[DueKey, tuple[dt.date, tuple[str, ...]]] = field(
         default_factory=dict, init=False, compare=False, hash=False, repr=False
     )
+    #: the calendar's zone, looked up once
+    zone: ZoneInfo = field(init=False, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "zone", self.calendar.tz)
 
 
 def rolled(day: dt.date, roll: str | None, counting: Counting, explain: list[str]) -> Due:
@@ -125,15 +136,22 @@ def rolled(day: dt.date, roll: str | None, counting: Counting, explain: list[str
     return Due(day)
 
 
+def _hours_later(instant: dt.datetime, hours: int) -> dt.datetime:
+    """Exact elapsed hours after an aware instant: in its own offset when that is fixed (one
+    conversion fewer), else in UTC (a zone's wall clock is not elapsed time across DST)."""
+    if type(instant.tzinfo) is dt.timezone:
+        return instant + dt.timedelta(hours=hours)
+    return instant.astimezone(dt.UTC) + dt.timedelta(hours=hours)
+
+
 def due_after(
     period: Period, start: CaseEvent, roll: str | None, counting: Counting, explain: list[str]
 ) -> Due:
     """``start`` + ``period`` with the rule's counting, month-end and roll policies."""
     if period.unit == "hours" and start.precise:  # Period.add_to_instant, inline
-        utc = start.instant.astimezone(dt.UTC) + dt.timedelta(hours=period.amount)
-        local = utc.astimezone(counting.calendar.tz)
+        local = _hours_later(start.instant, period.amount).astimezone(counting.zone)
         due = Due(local.date(), local)
-        explain.append(f"+{period} (exact elapsed time) -> {due.text()}")
+        explain.append(f"+{period.text} (exact elapsed time) -> {due.text()}")
         return due
     key = (period.amount, period.unit, period.text, start.date, roll)
     memo = counting.memo

@@ -106,8 +106,9 @@ def _same_as(val: Any) -> Callable[[Any], bool]:
 
 def _member_of(vals: list[Any]) -> Callable[[Any], bool]:
     """``lambda a: any(_same(a, v) for v in vals)``, by set membership when every value is a
-    plain string, number or bool (equal values hash alike; a date compares by its ISO text)."""
-    if not all(type(v) in _PLAIN_VALUES for v in vals):
+    plain string, number or bool (equal values hash alike; a date compares by its ISO text).
+    NaN takes the generic path: a set finds it by identity, where ``==`` never does."""
+    if not all(type(v) in _PLAIN_VALUES and v == v for v in vals):
         return lambda a: any(_same(a, v) for v in vals)
     plain = frozenset(vals)
 
@@ -703,17 +704,27 @@ class FewEvents:
         exclude: CaseEvent | None,
         accept: Callable[[CaseEvent], bool] | None,
     ) -> CaseEvent | None:
+        used, attr, precise = self.used, self.attr, ref.precise
         for event in self.events:
-            if event is exclude or event.id in self.used:
+            if event is exclude or event.id in used:
                 continue
-            if not (event.key > ref.key if strict else at_or_after(event, ref)):
+            if strict:
+                if event.key <= ref.key:
+                    continue
+            elif event.precise and precise:  # at_or_after, inline
+                if event.key[0] < ref.key[0]:
+                    continue
+            elif event.date < ref.date:
                 continue
-            group = self._group(event)
-            if self.attr is not None and group is not EventIndex._ALL and group != partition:
+            if attr is not None and not self._in_group(event, partition):
                 continue
             if accept is None or accept(event):
                 return event
         return None
+
+    def _in_group(self, event: CaseEvent, partition: str | None) -> bool:
+        group = self._group(event)
+        return group is EventIndex._ALL or group == partition
 
     def first(
         self,

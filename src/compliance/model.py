@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from compliance.errors import TimelineError
-from compliance.limits import shorten
+from compliance.limits import ECHO_LIMIT, shorten
 from compliance.status import STATUSES, VIOLATIONS, Status
 
 __all__ = [
@@ -176,7 +176,10 @@ class CaseEvent:
         """The event as echoed in explanations: long ids and types are shortened (built once:
         an event is echoed by every finding it triggers, answers or anchors)."""
         if self._label is None:
-            self._label = f"{shorten(self.id)} {shorten(self.type)} {self.when}"
+            eid, etype = self.id, self.type
+            if len(eid) > ECHO_LIMIT or len(etype) > ECHO_LIMIT:
+                eid, etype = shorten(eid), shorten(etype)
+            self._label = f"{eid} {etype} {self.when}"
         return self._label
 
 
@@ -197,6 +200,8 @@ class CaseEvents:
 
     def upto(self, as_of: dt.datetime) -> CaseEvents:
         limit = as_of.timestamp()
+        if not self.events or self.events[-1].key[0] <= limit:  # in time order: all kept
+            return self
         kept = [e for e in self.events if e.key[0] <= limit]
         if len(kept) == len(self.events):
             return self
@@ -300,6 +305,10 @@ def _case_header(
     data: Timeline | Mapping[str, Any],
 ) -> tuple[str, Any, Mapping[str, Any], Sequence[Any]]:
     """case_id, raw birth date, subject and raw events of a timeline (model or dict)."""
+    if type(data) is dict:  # what a JSON parser gives: the checks below without ABCs
+        fast = _dict_header(data)
+        if fast is not None:
+            return fast
     if isinstance(data, Timeline):
         raw_events: Sequence[Any] = [
             {"id": e.id, "type": e.type, "at": e.at, "refs": e.refs, "attrs": e.attrs}
@@ -323,6 +332,28 @@ def _case_header(
     events = data.get("events") or []
     if not isinstance(events, list):
         raise _fail("events must be a list", cid, "events")
+    return cid, subject.get("birth_date"), subject, events
+
+
+_HEADER_KEYS = frozenset({"case_id", "subject", "events"})
+
+
+def _dict_header(
+    data: dict[str, Any],
+) -> tuple[str, Any, Mapping[str, Any], Sequence[Any]] | None:
+    """:func:`_case_header` of a plain dict whose parts have the plain types; None for
+    anything else (the general path then gives the same answer or the located error)."""
+    cid = data.get("case_id")
+    subject = data.get("subject") or {}
+    events = data.get("events") or []
+    if (
+        type(cid) is not str
+        or not cid
+        or type(subject) is not dict
+        or type(events) is not list
+        or not data.keys() <= _HEADER_KEYS
+    ):
+        return None
     return cid, subject.get("birth_date"), subject, events
 
 

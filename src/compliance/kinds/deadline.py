@@ -253,7 +253,7 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
         """A date the data sets (``due_from``), else start + the period (or the first matching
         variant's), then brought forward by an earlier ``or_by`` event."""
         terms = version.terms
-        given = date_attr(ob_trigger, terms.due_from)
+        given = date_attr(ob_trigger, terms.due_from) if terms.due_from else None
         if given is not None:
             explain.append(f"due date set by data: {terms.due_from} = {given}")
             due = rolled(given, terms.roll, self.counting, explain)
@@ -269,6 +269,8 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
                     f"{terms.due_from} missing on {shorten(ob_trigger.id)} and no period to fall back on"
                 )
             due = due_after(within, start, terms.roll, self.counting, explain)
+        if terms.or_by is None:
+            return due
         return self.or_by(terms, due, ob_trigger, partition, case, explain)
 
     def or_by(
