@@ -30,6 +30,7 @@ __all__ = [
 
 _DAY = dt.timedelta(days=1)
 _MICROSECOND = dt.timedelta(microseconds=1)
+_MIDNIGHT = dt.time(0)
 _DAY_SECONDS = 86_400.0
 MonthEnd = Literal["clamp", "next_day", "error"]
 
@@ -83,7 +84,7 @@ class Due:
         local midnight after a day deadline."""
         if self.instant is not None:
             return self.instant + _MICROSECOND
-        return dt.datetime.combine(self.date + _DAY, dt.time(0), tzinfo=tz)
+        return dt.datetime.combine(self.date + _DAY, _MIDNIGHT, tzinfo=tz)
 
     def days_after(self, event: CaseEvent | None, as_of: AsOf) -> int:
         """Days late: of ``event`` (or of ``as_of`` when nothing happened), at least 1 for an
@@ -136,12 +137,19 @@ def rolled(day: dt.date, roll: str | None, counting: Counting, explain: list[str
     return Due(day)
 
 
+#: ``timedelta(hours=n)`` per n a rule uses (building one with keywords costs ~1 µs).
+_HOURS: dict[int, dt.timedelta] = {}
+
+
 def _hours_later(instant: dt.datetime, hours: int) -> dt.datetime:
     """Exact elapsed hours after an aware instant: in its own offset when that is fixed (one
     conversion fewer), else in UTC (a zone's wall clock is not elapsed time across DST)."""
+    step = _HOURS.get(hours)
+    if step is None:
+        step = _HOURS[hours] = dt.timedelta(hours=hours)
     if type(instant.tzinfo) is dt.timezone:
-        return instant + dt.timedelta(hours=hours)
-    return instant.astimezone(dt.UTC) + dt.timedelta(hours=hours)
+        return instant + step
+    return instant.astimezone(dt.UTC) + step
 
 
 def due_after(
