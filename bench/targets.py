@@ -15,6 +15,7 @@ profile is appended: it shows where the time goes.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import operator
 from collections.abc import Callable
@@ -312,11 +313,22 @@ def run_notes(
     return notes
 
 
+def written(results: Path) -> list[str]:
+    """When each result file was written (UTC): one `make bench` writes them all within hours."""
+    stamps = []
+    for name in ("latest.json", "road-fines.json", "peers.json", "profile.txt"):
+        path = results / name
+        if path.exists():
+            when = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+            stamps.append(f"{name} {when:%Y-%m-%d %H:%M}")
+    return [f"- written (UTC): {', '.join(stamps)}."] if stamps else []
+
+
 def _profile_top(path: Path, lines: int = 30) -> str | None:
     """The header and first rows of a pstats listing (the rows after "ncalls")."""
     if not path.exists():
         return None
-    text = path.read_text(encoding="utf-8").splitlines()
+    text = path.read_text(encoding="utf-8").replace(f"{ROOT}/", "").splitlines()
     start = next((i for i, line in enumerate(text) if "ncalls" in line), 0)
     return "\n".join(text[start : start + lines])
 
@@ -324,15 +336,13 @@ def _profile_top(path: Path, lines: int = 30) -> str | None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--results", type=Path, default=RESULTS)
+    ap.add_argument("--peers", type=Path, help="the peers' results (default: RESULTS/peers.json)")
     a = ap.parse_args()
     latest = _read(a.results / "latest.json")
     road = _read(a.results / "road-fines.json")
-    peers = _read(a.results / "peers.json")
-    text = render(
-        all_targets(latest, road, peers),
-        run_notes(latest, road, peers),
-        _profile_top(a.results / "profile.txt"),
-    )
+    peers = _read(a.peers or a.results / "peers.json")
+    notes = run_notes(latest, road, peers) + written(a.results)
+    text = render(all_targets(latest, road, peers), notes, _profile_top(a.results / "profile.txt"))
     a.results.mkdir(parents=True, exist_ok=True)
     (a.results / "targets.md").write_text(text, encoding="utf-8")
     print(text)
