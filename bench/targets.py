@@ -194,7 +194,8 @@ def peer_targets(peers: dict[str, Any] | None) -> list[Target]:
             missing(f"≥ {limit:g}× faster than {label}", "no peers run", PEERS_CMD)
             for _, label, limit in goals
         ] + [missing("same verdicts as the peers, case by case", "no peers run", PEERS_CMD)]
-    cmd = f"{PEERS_CMD} --rounds {peers['rounds']}"
+    sample = " --sample" if "100traces" in peers.get("log", "") else ""
+    cmd = f"{PEERS_CMD}{sample} --rounds {peers['rounds']}"
     cpu, wall = peers["ratios"]["cpu_median"], peers["ratios"]["wall_median"]
     out = []
     for key, label, limit in goals:
