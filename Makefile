@@ -66,7 +66,7 @@ PEERS_ROUNDS ?= 3
 # so the table never mixes runs; a part that is skipped (no log, no peers venv) is NOT RUN.
 BENCH_ROUNDS ?= 3
 BENCH_RESULTS := bench/results
-BENCH_FILES := latest.json road-fines.json peers.json profile.txt targets.md
+BENCH_FILES := latest.json road-fines.json peers.json profile.txt profile-case.txt targets.md
 
 bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
@@ -83,6 +83,7 @@ bench: $(STAMP)
 	  $(BIN)/python bench/peers/compare.py --data $(PEERS_DATA) --peers-python $(PEERS_VENV)/bin/python --rounds $(PEERS_ROUNDS); \
 	fi
 	$(BIN)/python bench/profile_evaluate.py --repeat 1 > $(BENCH_RESULTS)/profile.txt
+	$(BIN)/python bench/scaling.py --profile 64000 > $(BENCH_RESULTS)/profile-case.txt
 	$(BIN)/python bench/targets.py
 
 # A smoke run of the same pieces (small sizes, two rounds, no road-fines, no peers): minutes.
@@ -90,6 +91,7 @@ bench-quick: $(STAMP)
 	mkdir -p $(BENCH_RESULTS) && cd $(BENCH_RESULTS) && rm -f $(BENCH_FILES)
 	$(BIN)/python bench/run.py --quick --rounds 2
 	$(BIN)/python bench/profile_evaluate.py --repeat 1 > $(BENCH_RESULTS)/profile.txt
+	$(BIN)/python bench/scaling.py --profile 8000 > $(BENCH_RESULTS)/profile-case.txt
 	$(BIN)/python bench/targets.py
 
 # The HTTP service under load on loopback (bounded; stops by itself).

@@ -111,7 +111,7 @@ def interleaved(
 ) -> dict[str, dict[str, Any]]:
     """Each mode measured once per round by ``measure(args)`` (a child answering ``seconds``,
     ``cpu_seconds`` and ``rss_mb``), the order rotating; per mode the min / median of wall and
-    CPU seconds, the largest peak RSS, every round's figures and the last child's answer."""
+    CPU seconds, the largest peak RSS, every round's answer (``runs``) and the last one."""
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in modes}
     for order in rotations(list(modes), rounds):
         for name in order:
@@ -122,6 +122,7 @@ def interleaved(
             "cpu": min_median([x["cpu_seconds"] for x in xs]),
             "rss_mb": max(x["rss_mb"] for x in xs),
             "rounds_cpu": [x["cpu_seconds"] for x in xs],
+            "runs": xs,
             "last": xs[-1],
         }
         for name, xs in runs.items()

@@ -18,8 +18,13 @@ only, after imports and set-up). Used by bench/run.py; on its own:
 from __future__ import annotations
 
 import argparse
+import cProfile
 import dataclasses
+import gc
+import io
 import json
+import pstats
+import statistics
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -63,8 +68,8 @@ def c_rules(copies: str, limit: str) -> dict[str, Any]:
     return clock.stop(rules=len(engine.rules), cases=len(cases), findings=findings)
 
 
-def c_case(events: str) -> dict[str, Any]:
-    """Engine.evaluate of one worst-case timeline of ``events`` events (validation included)."""
+def _case_engine() -> tuple[Any, Any]:
+    """The near-linear tests' engine (budgets lifted) and their worst-case timeline builder."""
     sys.path.insert(0, str(ROOT / "tests"))
     from compliance import Engine, load_rules
     from matching_cases import MATCH_RULES, big_case
@@ -73,10 +78,43 @@ def c_case(events: str) -> dict[str, Any]:
         for name, text in MATCH_RULES.items():
             (Path(tmp) / name).write_text(text, encoding="utf-8")
         engine = Engine(load_rules(tmp), max_case_events=10**7, max_case_findings=10**7)
+    return engine, big_case
+
+
+def c_case(events: str) -> dict[str, Any]:
+    """Engine.evaluate of one worst-case timeline of ``events`` events (validation included),
+    garbage collector on (what a user gets); then once more with it paused, to tell the
+    collector's share of any growth from the matching's."""
+    engine, big_case = _case_engine()
     case = big_case(int(events))
+    gc.collect()
     clock = Clock()
     findings = len(engine.evaluate(case, as_of="2999-12-31").findings)
-    return clock.stop(events=int(events), findings=findings)
+    result = clock.stop(events=int(events), findings=findings)
+    gc.collect()
+    gc.disable()
+    try:
+        paused = Clock()
+        engine.evaluate(case, as_of="2999-12-31")
+        result["cpu_seconds_gc_paused"] = paused.stop()["cpu_seconds"]
+    finally:
+        gc.enable()
+    return result
+
+
+def profile_case(events: int, top: int = 25) -> str:
+    """The top of the profile (own time) of evaluating one worst-case timeline."""
+    engine, big_case = _case_engine()
+    case = big_case(events)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    engine.evaluate(case, as_of="2999-12-31")
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    return f"one timeline of {events:,} events (bench/scaling.py --profile {events})\n" + (
+        out.getvalue()
+    )
 
 
 CHILDREN = {"rules": c_rules, "case": c_case}
@@ -103,7 +141,13 @@ def events_scaling(rounds: int, base: int) -> dict[str, Any]:
         "modes": m,
         "factor": EVENTS_FACTOR,
         "ratio": _ratio(m, "8n", "n"),
+        "ratio_gc_paused": _median_last(m, "8n") / _median_last(m, "n"),
     }
+
+
+def _median_last(modes: dict[str, dict[str, Any]], name: str) -> float:
+    """The median over rounds of a child's CPU time with the garbage collector paused."""
+    return float(statistics.median(x["cpu_seconds_gc_paused"] for x in modes[name]["runs"]))
 
 
 def rules_scaling(rounds: int, limit: int) -> dict[str, Any]:
@@ -126,7 +170,8 @@ def report(events: dict[str, Any], rules: dict[str, Any]) -> list[str]:
         f"- events per case: {e['events'][0]:,} → {e['events'][1]:,} events "
         f"({e['findings'][0]:,} → {e['findings'][1]:,} findings): "
         f"{e['ratio']['cpu']:.2f}× the CPU time, {e['ratio']['wall']:.2f}× the wall time "
-        f"(medians; target ≤ 10× for 8×)",
+        f"(medians; target ≤ 10× for 8×); with the garbage collector paused "
+        f"{e['ratio_gc_paused']:.2f}× the CPU time",
         f"- rules: {r['rules'][0]} → {r['rules'][1]} rules, {r['cases']:,} demo cases "
         f"({r['findings'][0]:,} → {r['findings'][1]:,} findings): "
         f"{r['ratio']['cpu']:.2f}× the CPU time, {r['ratio']['wall']:.2f}× the wall time "
@@ -139,9 +184,13 @@ def main() -> None:
     ap.add_argument("--child", nargs="+")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    ap.add_argument("--profile", type=int, metavar="EVENTS", help="profile one such timeline")
     a = ap.parse_args()
     if a.child:
         print(json.dumps(CHILDREN[a.child[0]](*a.child[1:])))
+        return
+    if a.profile:
+        print(profile_case(a.profile))
         return
     events = events_scaling(a.rounds, 1_000 if a.quick else 8_000)
     rules = rules_scaling(a.rounds, 200 if a.quick else 100_000)

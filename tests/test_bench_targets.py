@@ -143,11 +143,14 @@ def test_peers_ratios_and_verdicts(unexplained: int, expected: str) -> None:
     assert status["same verdicts as the peers, every difference explained"] == expected
 
 
-def test_the_profile_is_shown_only_when_a_target_is_not_met() -> None:
-    met = [targets.Target("t", "1×", "cmd", targets.MET)]
-    unmet = [*met, targets.Target("u", "9×", "cmd", targets.NOT_MET)]
-    assert "PROFILE-TOP" not in targets.render(met, [], "PROFILE-TOP")
-    text = targets.render(unmet, [], "PROFILE-TOP")
+def test_the_profile_that_explains_it_follows_each_target_not_met() -> None:
+    met = [targets.Target("audit ≤ 3× json parse, demo", "2×", "cmd", targets.MET)]
+    slow = [*met, targets.Target("Engine.evaluate p50 < 60 µs", "99 µs", "cmd", targets.NOT_MET)]
+    big = [targets.Target(targets.EVENTS_TARGET, "11×", "cmd", targets.NOT_MET)]
+    assert targets.explaining(met) == []
+    assert targets.explaining(slow) == ["profile.txt"]
+    assert targets.explaining(big) == ["profile-case.txt"]
+    text = targets.render(slow, [], {"profile.txt": "PROFILE-TOP"})
     assert "PROFILE-TOP" in text and "1 met, 1 not met, 0 not run." in text
 
 
