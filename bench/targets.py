@@ -133,7 +133,8 @@ def scaling_targets(res: dict[str, Any], command: str) -> list[Target]:
             Target(
                 "8× the events of one case ≤ 10× the time",
                 f"{e['events'][0]:,} → {e['events'][1]:,} events: {e['ratio']['cpu']:.2f}× CPU "
-                f"({e['ratio']['wall']:.2f}× wall; garbage collector paused: "
+                f"({e['ratio']['wall']:.2f}× wall; again with warm caches "
+                f"{e.get('ratio_warm', float('nan')):.2f}×, collector paused "
                 f"{e.get('ratio_gc_paused', float('nan')):.2f}× CPU)",
                 command,
                 at_most(e["ratio"]["cpu"], 10.0),
