@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 AS_OF ?= 2025-06-30
 OUT ?= out
 
-.PHONY: setup test lint typecheck unit rules-test fuzz audit bench bench-sources bench-service catalogue clean
+.PHONY: setup test lint typecheck unit rules-test fuzz audit bench bench-quick bench-sources bench-service catalogue clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -61,10 +61,18 @@ PEERS_DATA ?= ../shared/data/road-fines
 PEERS_VENV := bench/peers/.venv
 PEERS_ROUNDS ?= 3
 
+# `make bench`: every figure of issue 18 in one run (docs/performance.md), ending with the
+# targets table (bench/results/targets.md). The results of an earlier run are removed first
+# so the table never mixes runs; a part that is skipped (no log, no peers venv) is NOT RUN.
+BENCH_ROUNDS ?= 3
+BENCH_RESULTS := bench/results
+BENCH_FILES := latest.json road-fines.json peers.json profile.txt profile-case.txt targets.md
+
 bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
-	$(BIN)/python bench/run.py
-	$(BIN)/python bench/road_fines_audit.py --data $(PEERS_DATA)
+	mkdir -p $(BENCH_RESULTS) && cd $(BENCH_RESULTS) && rm -f $(BENCH_FILES)
+	$(BIN)/python bench/run.py --rounds $(BENCH_ROUNDS)
+	$(BIN)/python bench/road_fines_audit.py --data $(PEERS_DATA) --rounds $(BENCH_ROUNDS)
 	@if [ ! -f "$(PEERS_DATA)/Road_Traffic_Fine_Management_Process.xes.zip" ]; then \
 	  echo "bench: no road-fines log at $(PEERS_DATA); peers comparison skipped"; \
 	else \
@@ -74,6 +82,17 @@ bench: $(STAMP)
 	  fi; \
 	  $(BIN)/python bench/peers/compare.py --data $(PEERS_DATA) --peers-python $(PEERS_VENV)/bin/python --rounds $(PEERS_ROUNDS); \
 	fi
+	$(BIN)/python bench/profile_evaluate.py --repeat 1 > $(BENCH_RESULTS)/profile.txt
+	$(BIN)/python bench/scaling.py --profile 64000 > $(BENCH_RESULTS)/profile-case.txt
+	$(BIN)/python bench/targets.py
+
+# A smoke run of the same pieces (small sizes, two rounds, no road-fines, no peers): minutes.
+bench-quick: $(STAMP)
+	mkdir -p $(BENCH_RESULTS) && cd $(BENCH_RESULTS) && rm -f $(BENCH_FILES)
+	$(BIN)/python bench/run.py --quick --rounds 2
+	$(BIN)/python bench/profile_evaluate.py --repeat 1 > $(BENCH_RESULTS)/profile.txt
+	$(BIN)/python bench/scaling.py --profile 8000 > $(BENCH_RESULTS)/profile-case.txt
+	$(BIN)/python bench/targets.py
 
 # The HTTP service under load on loopback (bounded; stops by itself).
 bench-service: $(STAMP)

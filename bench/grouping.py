@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from typing import Any
+
+from _measure import process_cpu_seconds, process_usage, run_child
 
 from compliance.sources.grouping import CaseRows, group_rows
 from compliance.sources.rows import Row
@@ -107,18 +107,10 @@ def child(strategy: str, n: int, per_case: int) -> dict[str, Any]:
     for g in groups:
         cases += 1
         events += len(g.rows)
-    wall = time.perf_counter() - t
-    use = resource.getrusage(resource.RUSAGE_SELF)
-    cpu, rss = use.ru_utime + use.ru_stime, use.ru_maxrss / 1024
-    return {
-        "strategy": strategy,
-        "rows": events,
-        "cases": cases,
-        "s": round(wall, 1),
-        "cpu_s": round(cpu, 1),
-        "rows_per_cpu_s": round(events / cpu),
-        "peak_rss_mb": round(rss),
-    }
+    rate = round(events / process_cpu_seconds())
+    return {"strategy": strategy, "rows": events, "cases": cases, "rows_per_cpu_s": rate} | (
+        process_usage(t)
+    )
 
 
 def main() -> None:
@@ -137,25 +129,11 @@ def main() -> None:
     print("| strategy | wall s | CPU s | rows per CPU s | peak RSS MB |")
     print("|---|---:|---:|---:|---:|")
     for strategy in a.only.split(","):
-        out = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--child",
-                strategy,
-                "--rows",
-                str(a.rows),
-                "--per-case",
-                str(a.per_case),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if out.returncode:
-            print(f"| {strategy} | failed: {out.stderr.strip().splitlines()[-1]} | | | |")
+        args = ["--child", strategy, "--rows", str(a.rows), "--per-case", str(a.per_case)]
+        r, error = run_child(__file__, args)
+        if r is None:
+            print(f"| {strategy} | failed: {error} | | | |")
             continue
-        r = json.loads(out.stdout.strip().splitlines()[-1])
         print(
             f"| {strategy} | {r['s']} | {r['cpu_s']} | {r['rows_per_cpu_s']:,} "
             f"| {r['peak_rss_mb']} |",

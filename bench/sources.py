@@ -41,14 +41,14 @@ import csv
 import datetime as dt
 import hashlib
 import json
-import resource
 import sqlite3
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from _measure import process_cpu_seconds, process_usage, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 ROAD_FINES = ROOT.parent / "shared" / "data" / "road-fines"
@@ -151,17 +151,8 @@ def run(kind: str, paths: dict[str, str]) -> int:
 def child(kind: str, paths: dict[str, str]) -> dict[str, Any]:
     t = time.perf_counter()
     n = run(kind, paths)
-    wall = time.perf_counter() - t
-    use = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = use.ru_utime + use.ru_stime
-    return {
-        "source": kind,
-        "rows": n,
-        "s": round(wall, 1),
-        "cpu_s": round(cpu, 1),
-        "rows_per_cpu_s": round(n / cpu),
-        "peak_rss_mb": round(use.ru_maxrss / 1024),
-    }
+    rate = round(n / process_cpu_seconds())
+    return {"source": kind, "rows": n, "rows_per_cpu_s": rate} | process_usage(t)
 
 
 def verify_sample() -> None:
@@ -283,33 +274,17 @@ def audit_child(fmt: str, paths: dict[str, str]) -> dict[str, Any]:
     except SystemExit as exc:  # the audit's own exit code (1: violations found)
         if exc.code not in (0, 1, None):
             raise
-    wall = time.perf_counter() - t
-    use = resource.getrusage(resource.RUSAGE_SELF)
-    peak_kb = peak_rss_kb(use)  # before the findings are loaded back for the comparison
+    usage = process_usage(t)  # before the findings are loaded back for the comparison
     findings = [json.loads(line) for line in Path(out).read_text(encoding="utf-8").splitlines()]
     digest = sorted(
         (f["case_id"], f["rule"], f.get("trigger"), f["status"], f.get("due")) for f in findings
     )
     return {
         "format": fmt,
-        "s": round(wall, 1),
-        "cpu_s": round(use.ru_utime + use.ru_stime, 1),
-        "peak_rss_mb": round(peak_kb / 1024),
+        **usage,
         "findings": len(findings),
         "digest": hashlib.sha256(json.dumps(digest).encode()).hexdigest()[:16],
     }
-
-
-def peak_rss_kb(use: resource.struct_rusage) -> int:
-    """This process's own peak RSS: VmHWM (reset by exec) where Linux has it; ru_maxrss keeps
-    the forking parent's RSS across exec, which inflates a child started by a big parent."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return use.ru_maxrss
 
 
 def audit_all(cases: int) -> None:
@@ -321,8 +296,9 @@ def audit_all(cases: int) -> None:
     print("|---|---:|---:|---:|---:|---:|")
     digests = set()
     for fmt in AUDIT_FORMATS:
-        r = _run_child(["--audit-child", fmt, "--paths", json.dumps(paths)])
+        r, error = run_child(__file__, ["--audit-child", fmt, "--paths", json.dumps(paths)])
         if r is None:
+            print(error, file=sys.stderr)
             print(f"| {fmt} | failed | | | | |", flush=True)
             continue
         digests.add(r["digest"])
@@ -335,21 +311,6 @@ def audit_all(cases: int) -> None:
     if len(digests) > 1:
         raise SystemExit("the formats gave different findings")
     print("findings identical for every format")
-
-
-def _run_child(args: list[str]) -> dict[str, Any] | None:
-    out = subprocess.run(
-        [sys.executable, __file__, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-    )
-    if out.returncode:
-        print((out.stderr.strip().splitlines() or ["?"])[-1], file=sys.stderr)
-        return None
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
 
 
 # -- the duplicate-key check's parse cost ---------------------------------------------------------
@@ -421,19 +382,10 @@ def main() -> None:
     print("| source | rows | wall s | CPU s | rows per CPU s | peak RSS MB |")
     print("|---|---:|---:|---:|---:|---:|")
     for kind in a.only.split(","):
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", kind, "--paths", paths],
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=ROOT,
-        )
-        if out.returncode:
-            print(
-                f"| {kind} | failed: {(out.stderr.strip().splitlines() or ['?'])[-1]} |", flush=True
-            )
+        r, error = run_child(__file__, ["--child", kind, "--paths", paths])
+        if r is None:
+            print(f"| {kind} | failed: {error} |", flush=True)
             continue
-        r = json.loads(out.stdout.strip().splitlines()[-1])
         print(
             f"| {kind} | {r['rows']:,} | {r['s']} | {r['cpu_s']} | {r['rows_per_cpu_s']:,} "
             f"| {r['peak_rss_mb']} |",

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
-import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
 from typing import Any
+
+from _measure import process_cpu_seconds, process_usage, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG = (
@@ -82,18 +81,10 @@ READERS = {"etree-zip": run_etree, "etree": run_etree, "lxml": run_lxml, "rustxe
 def child(kind: str, path: str) -> dict[str, Any]:
     t = time.perf_counter()
     traces, events = READERS[kind](path)
-    wall = time.perf_counter() - t
-    use = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = use.ru_utime + use.ru_stime
-    return {
-        "reader": kind,
-        "traces": traces,
-        "events": events,
-        "s": round(wall, 1),
-        "cpu_s": round(cpu, 1),
-        "events_per_cpu_s": round(events / cpu),
-        "peak_rss_mb": round(use.ru_maxrss / 1024),
-    }
+    rate = round(events / process_cpu_seconds())
+    return {"reader": kind, "traces": traces, "events": events, "events_per_cpu_s": rate} | (
+        process_usage(t)
+    )
 
 
 def main() -> None:
@@ -114,17 +105,10 @@ def main() -> None:
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for kind in a.only.split(","):
         path = log if kind == "etree-zip" else plain
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", kind, str(path)],
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=ROOT,
-        )
-        if out.returncode:
-            print(f"| {kind} | failed: {out.stderr.strip().splitlines()[-1]} |")
+        r, error = run_child(__file__, ["--child", kind, str(path)])
+        if r is None:
+            print(f"| {kind} | failed: {error} |")
             continue
-        r = json.loads(out.stdout.strip().splitlines()[-1])
         print(
             f"| {kind} | {path.name} | {r['traces']:,} | {r['events']:,} | {r['s']} "
             f"| {r['cpu_s']} | {r['events_per_cpu_s']:,} | {r['peak_rss_mb']} |",
