@@ -30,6 +30,7 @@ from compliance.outputs.ics import escape_text, fold_line
 from compliance.outputs.rows import FORMULA_TRIGGERS, spreadsheet_safe
 from compliance.privacy import mask_cpr, mask_obj, printable
 from compliance.rules.load import packs_root
+from processes import children
 
 ROOT = Path(__file__).resolve().parent.parent
 EXE = str(Path(sys.executable).parent / "compliance")
@@ -102,21 +103,9 @@ def test_unknown_calendar_with_workers_exits_2_at_once(tmp_path: Path) -> None:
     assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for status in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = status.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(status.parent.name))
-    return found
-
-
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_workers_stop_cleanly_on_signals_repeatedly(tmp_path: Path, sig: int) -> None:
-    data = corpus(tmp_path / "c.jsonl", n=6000)
+    data = corpus(tmp_path / "c.jsonl", n=20000)
     for attempt in range(3):
         out = tmp_path / f"r{attempt}.json"
         proc = subprocess.Popen(
@@ -126,10 +115,11 @@ def test_workers_stop_cleanly_on_signals_repeatedly(tmp_path: Path, sig: int) ->
             text=True,
         )
         deadline = time.monotonic() + 30
-        while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+        while len(children(proc.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         time.sleep(0.3 * attempt)
-        workers = _children(proc.pid)
+        workers = children(proc.pid)
+        assert proc.poll() is None, "the audit ended before the signal could be sent"
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=30)  # a deadlock fails here
         assert proc.returncode in (130, 143, -sig) and "Traceback" not in err, err

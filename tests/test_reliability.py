@@ -30,6 +30,7 @@ from compliance.demo import generate
 from compliance.engine import parse_as_of
 from compliance.privacy import mask_cpr, pseudonym
 from fuzzing import slow_budget
+from processes import wait_until_busy
 
 ROOT = Path(__file__).resolve().parent.parent
 EXE = str(Path(sys.executable).parent / "compliance")
@@ -554,7 +555,7 @@ def test_interrupted_audit_leaves_no_report(tmp_path: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(2.5)
+        wait_until_busy(proc, cpu=2.5)  # past start-up (~1.2 s CPU), mid-audit (~15 s CPU)
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
         assert proc.returncode != 0 and "Traceback" not in err
