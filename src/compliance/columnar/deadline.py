@@ -35,9 +35,11 @@ def _obligations(table: EventsTable) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "ob": pl.Series(range(len(table.obligations)), dtype=pl.Int64),
+            "group": pl.Series(cols.group, dtype=pl.Int64),
             "t_ts": pl.Series(cols.trigger_ts, dtype=pl.Float64),
             "t_day": pl.Series(cols.trigger_day, dtype=pl.Int32),
             "t_precise": pl.Series(cols.trigger_precise, dtype=pl.Boolean),
+            "t_id": pl.Series(cols.trigger_id, dtype=pl.String),
             "due_day": pl.Series(cols.due_day, dtype=pl.Int32),
             "due_ts": pl.Series(cols.due_ts, dtype=pl.Float64),
         }
@@ -47,39 +49,85 @@ def _obligations(table: EventsTable) -> pl.DataFrame:
 def _candidates(cands: CandidateColumns) -> pl.DataFrame:
     return pl.DataFrame(
         {
-            "ob": pl.Series(cands.ob, dtype=pl.Int64),
-            "row": pl.Series(range(len(cands.ob)), dtype=pl.Int64),
+            "group": pl.Series(cands.group, dtype=pl.Int64),
+            "row": pl.Series(range(len(cands.group)), dtype=pl.Int64),
             "ts": pl.Series(cands.ts, dtype=pl.Float64),
             "day": pl.Series(cands.day, dtype=pl.Int32),
             "precise": pl.Series(cands.precise, dtype=pl.Boolean),
             "id": pl.Series(cands.id, dtype=pl.String),
+            "refs_ob": pl.Series(cands.refs_ob, dtype=pl.Int64),
         }
     )
 
 
-def _earliest(obs: pl.LazyFrame, cands: pl.LazyFrame, prefix: str) -> pl.LazyFrame:
-    """Per obligation, the first candidate (by instant, then id) at or after the trigger."""
-    both_precise = pl.col("precise") & pl.col("t_precise")
-    at_or_after = (
-        pl.when(both_precise)
-        .then(pl.col("ts") >= pl.col("t_ts"))
-        .otherwise(pl.col("day") >= pl.col("t_day"))
-    )
-    return (
-        cands.join(obs.select("ob", "t_ts", "t_day", "t_precise"), on="ob")
-        .filter(at_or_after)
+_AT_OR_AFTER = (
+    pl.when(pl.col("precise") & pl.col("t_precise"))
+    .then(pl.col("ts") >= pl.col("t_ts"))
+    .otherwise(pl.col("day") >= pl.col("t_day"))
+)
+_TRIGGER = ("ob", "group", "t_ts", "t_day", "t_precise", "t_id")
+
+
+def _renamed(frame: pl.LazyFrame, prefix: str) -> pl.LazyFrame:
+    names = ("row", "ts", "day", "precise", "id")
+    return frame.select("ob", *(pl.col(n).alias(f"{prefix}_{n}") for n in names))
+
+
+def _first_closers(obs: pl.LazyFrame, closers: pl.LazyFrame) -> pl.LazyFrame:
+    """Per obligation, the first closing event (by instant, then id) at or after its trigger,
+    other than the trigger (``EventIndex.first``: closers are never used up)."""
+    first = (
+        closers.join(obs.select(_TRIGGER), on="group")
+        .filter(_AT_OR_AFTER & (pl.col("id") != pl.col("t_id")))
         .sort("ob", "ts", "id")
         .group_by("ob", maintain_order=True)
         .first()
-        .select(
-            "ob",
-            pl.col("row").alias(f"{prefix}_row"),
-            pl.col("ts").alias(f"{prefix}_ts"),
-            pl.col("day").alias(f"{prefix}_day"),
-            pl.col("precise").alias(f"{prefix}_precise"),
-            pl.col("id").alias(f"{prefix}_id"),
-        )
     )
+    return _renamed(first, "c")
+
+
+def _fulfilments(obs: pl.LazyFrame, sats: pl.LazyFrame) -> pl.LazyFrame:
+    """``CompiledDeadline.assign_fulfilments``: a satisfying event that refs its trigger wins;
+    each other obligation, in trigger order, takes the earliest unused satisfying event at or
+    after its trigger. In one order (table.py ensures it) obligation i of its group takes the
+    remaining event at position r_i = i + cummax(lb_j - j), lb_j being the position of the
+    first remaining event at or after trigger j."""
+    referred = (
+        sats.filter(pl.col("refs_ob") >= 0)
+        .sort("refs_ob", "ts", "id")
+        .group_by("refs_ob", maintain_order=True)
+        .first()
+        .rename({"refs_ob": "ob"})
+    )
+    remaining = (
+        sats.join(referred.select("row"), on="row", how="anti")
+        .sort("group", "ts", "id")
+        .with_columns(pl.int_range(pl.len()).over("group").alias("pos"))
+    )
+    open_obs = obs.join(referred.select("ob"), on="ob", how="anti").sort("ob")
+    first_at_or_after = (
+        open_obs.select(_TRIGGER)
+        .join(remaining, on="group")
+        .filter(_AT_OR_AFTER)
+        .group_by("ob")
+        .agg(pl.col("pos").min().alias("lb"))
+    )
+    sizes = remaining.group_by("group").agg(pl.len().alias("n"))
+    ranked = (
+        open_obs.select("ob", "group")
+        .join(sizes, on="group", how="left")
+        .join(first_at_or_after, on="ob", how="left")
+        .with_columns(pl.col("n").fill_null(0))
+        .with_columns(pl.col("lb").fill_null(pl.col("n")))
+        .sort("ob")
+        .with_columns(pl.int_range(pl.len()).over("group").alias("i"))
+        .with_columns(
+            (pl.col("i") + (pl.col("lb") - pl.col("i")).cum_max().over("group")).alias("pos")
+        )
+        .filter(pl.col("pos") < pl.col("n"))
+        .join(remaining, on=["group", "pos"])
+    )
+    return pl.concat([_renamed(referred, "f"), _renamed(ranked, "f")])
 
 
 def _in_time(prefix: str) -> pl.Expr:
@@ -116,8 +164,8 @@ def judge(table: EventsTable, as_of_ts: float, as_of_day: int) -> Judged:
     if not table.obligations:
         return Judged([], [], [])
     obs = _obligations(table).lazy()
-    fulfilments = _earliest(obs, _candidates(table.satisfiers).lazy(), "f")
-    closers = _earliest(obs, _candidates(table.closers).lazy(), "c")
+    fulfilments = _fulfilments(obs, _candidates(table.satisfiers).lazy())
+    closers = _first_closers(obs, _candidates(table.closers).lazy())
     out = (
         obs.join(fulfilments, on="ob", how="left")
         .join(closers, on="ob", how="left")

@@ -70,8 +70,8 @@ def _count(plan: Plan, counts: PathCounts, work: CaseWork | None, table: EventsT
             counts.per_case[rule.id] = counts.per_case.get(rule.id, 0) + 1
     if work is None:
         return
-    for row in work.obligations:
-        rule_id = plan.columnar[table.obligations[row].rule].id
+    for rule_no in {table.obligations[row].rule for row in work.obligations}:
+        rule_id = plan.columnar[rule_no].id
         counts.columnar[rule_id] = counts.columnar.get(rule_id, 0) + 1
     for rule_no in work.fallback:
         rule_id = plan.columnar[rule_no].id

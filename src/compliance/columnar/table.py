@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from compliance.due import Due, due_after
-from compliance.kinds.base import LawVersion
+from compliance.kinds.base import LawVersion, Triggered
 from compliance.kinds.deadline import CompiledDeadline, DueTerms
 from compliance.model import CaseEvent, CaseEvents
 
@@ -22,7 +22,7 @@ __all__ = ["CandidateColumns", "DueCache", "EventsTable", "Obligation", "Obligat
 
 @dataclass(slots=True)
 class Obligation:
-    """One (rule, case) the columnar path judges: the case's only trigger for the rule."""
+    """One obligation the columnar path judges: a trigger of a (rule, case) group."""
 
     case: int  # position of the case in the chunk
     rule: int  # position of the rule among the columnar rules
@@ -34,33 +34,35 @@ class Obligation:
 
 @dataclass(slots=True)
 class ObligationColumns:
+    group: list[int] = field(default_factory=list)  # one group per (case, rule)
     trigger_ts: list[float] = field(default_factory=list)
     trigger_day: list[int] = field(default_factory=list)
     trigger_precise: list[bool] = field(default_factory=list)
+    trigger_id: list[str] = field(default_factory=list)
     due_day: list[int] = field(default_factory=list)
     due_ts: list[float | None] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class CandidateColumns:
-    """Satisfying or closing events, one row per (obligation, event)."""
+    """Satisfying or closing events of a group, one row per event, in time order."""
 
-    ob: list[int] = field(default_factory=list)
+    group: list[int] = field(default_factory=list)
     ts: list[float] = field(default_factory=list)
     day: list[int] = field(default_factory=list)
     precise: list[bool] = field(default_factory=list)
     id: list[str] = field(default_factory=list)
+    refs_ob: list[int] = field(default_factory=list)  # the obligation it refs the trigger of
     events: list[CaseEvent] = field(default_factory=list)
 
-    def add(self, ob: int, events: Sequence[CaseEvent], trigger: CaseEvent) -> None:
-        for e in events:
-            if e is trigger:  # an event never fulfils or closes the duty it starts
-                continue
-            self.ob.append(ob)
+    def add(self, group: int, events: Sequence[CaseEvent], refs: Sequence[int] = ()) -> None:
+        for i, e in enumerate(events):
+            self.group.append(group)
             self.ts.append(e.key[0])
             self.day.append(e.date.toordinal())
             self.precise.append(e.precise)
             self.id.append(e.id)
+            self.refs_ob.append(refs[i] if refs else -1)
             self.events.append(e)
 
 
@@ -95,6 +97,7 @@ class EventsTable:
     columns: ObligationColumns = field(default_factory=ObligationColumns)
     satisfiers: CandidateColumns = field(default_factory=CandidateColumns)
     closers: CandidateColumns = field(default_factory=CandidateColumns)
+    groups: int = 0
     #: (case position, rule position) pairs the per-case engine judges
     fallback: set[tuple[int, int]] = field(default_factory=set)
 
@@ -106,43 +109,76 @@ class EventsTable:
         for rule_no, rule in enumerate(rules):
             if rule.dispatch_types.isdisjoint(by_type) or not rule.applies_to(case.subject):
                 continue
-            triggers = rule.trigger.select(case)
-            if len(triggers) != 1:
-                if triggers:
-                    self.fallback.add((case_no, rule_no))
-                continue
-            self._add_obligation(case_no, case, rule_no, rule, triggers[0], dues)
+            triggered = rule.triggers(case)
+            if triggered:
+                self._add_group(case_no, case, rule_no, rule, triggered, dues)
 
-    def _add_obligation(
+    def _add_group(
         self,
         case_no: int,
         case: CaseEvents,
         rule_no: int,
         rule: CompiledDeadline,
-        trigger: CaseEvent,
+        triggered: list[Triggered[DueTerms]],
         dues: DueCache,
     ) -> None:
-        version = rule.version_for(trigger.date)
-        if version is not None and version.where is not None:
-            version = version if version.where(trigger, case.birth_date) else None
-        if version is None:
-            return
         satisfiers = rule.satisfied_by.select(case)
-        if any(trigger.id in s.refs for s in satisfiers):  # a referring satisfier wins: per case
+        refs = _referred(triggered, satisfiers)
+        if refs is None or not _one_order(triggered, satisfiers):
             self.fallback.add((case_no, rule_no))
             return
-        due, explain = dues.due(rule_no, rule, version, trigger)
-        ob = len(self.obligations)
-        self.obligations.append(Obligation(case_no, rule_no, trigger, version, due, explain))
+        if len(triggered) == 1:  # an event never fulfils the duty it starts
+            trigger = triggered[0].event
+            if trigger.id in trigger.refs and any(s is trigger for s in satisfiers):
+                self.fallback.add((case_no, rule_no))  # it would fulfil itself by its ref
+                return
+            keep = [i for i, s in enumerate(satisfiers) if s is not trigger]
+            satisfiers, refs = [satisfiers[i] for i in keep], [refs[i] for i in keep]
+        group = self.groups
+        self.groups += 1
+        base = len(self.obligations)
+        refs = [r + base if r >= 0 else -1 for r in refs]
         cols = self.columns
-        cols.trigger_ts.append(trigger.key[0])
-        cols.trigger_day.append(trigger.date.toordinal())
-        cols.trigger_precise.append(trigger.precise)
-        cols.due_day.append(due.date.toordinal())
-        cols.due_ts.append(due.ts if due.instant is not None else None)
-        self.satisfiers.add(ob, satisfiers, trigger)
+        for trigger, version, _ in triggered:
+            due, explain = dues.due(rule_no, rule, version, trigger)
+            self.obligations.append(Obligation(case_no, rule_no, trigger, version, due, explain))
+            cols.group.append(group)
+            cols.trigger_ts.append(trigger.key[0])
+            cols.trigger_day.append(trigger.date.toordinal())
+            cols.trigger_precise.append(trigger.precise)
+            cols.trigger_id.append(trigger.id)
+            cols.due_day.append(due.date.toordinal())
+            cols.due_ts.append(due.ts if due.instant is not None else None)
+        self.satisfiers.add(group, satisfiers, refs)
         if rule.closers is not None:
-            self.closers.add(ob, rule.closers.select(case), trigger)
+            self.closers.add(group, rule.closers.select(case))
+
+
+def _referred(
+    triggered: list[Triggered[DueTerms]], satisfiers: list[CaseEvent]
+) -> list[int] | None:
+    """Per satisfying event, the obligation whose trigger it refs (-1: none); None when one
+    refs several triggers (then which one it fulfils depends on the order: per case)."""
+    position = {t.event.id: i for i, t in enumerate(triggered)}
+    out = []
+    for s in satisfiers:
+        hits = [position[r] for r in s.refs if r in position] if s.refs else []
+        if len(set(hits)) > 1:
+            return None
+        out.append(hits[0] if hits else -1)
+    return out
+
+
+def _one_order(triggered: list[Triggered[DueTerms]], satisfiers: list[CaseEvent]) -> bool:
+    """Several obligations take satisfying events in turn ("the earliest unused at or after
+    the trigger"): exact as columns when the satisfying events share one precision (one
+    order) and none of them is a trigger (which its own obligation would skip)."""
+    if len(triggered) == 1 or not satisfiers:
+        return True
+    if len({s.precise for s in satisfiers}) > 1:
+        return False
+    triggers = {id(t.event) for t in triggered}
+    return not any(id(s) in triggers for s in satisfiers)
 
 
 def day_of(ordinal: int) -> dt.date:
