@@ -5,14 +5,13 @@ those that are written), the per-case engine's findings for the other rules and 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from compliance.audit import CaseOutcome, Emit, Stat, finding_line, stat_of, subject_of
 from compliance.columnar.deadline import Judged
 from compliance.columnar.plan import Plan
 from compliance.columnar.table import EventsTable, Obligation
 from compliance.due import AsOf
-from compliance.kinds.base import Context, Triggered, record
+from compliance.kinds.base import Context, Observation, Triggered, record
 from compliance.model import CaseEvents, Finding
 from compliance.sources import Item
 from compliance.status import VIOLATIONS, judge_obligation
@@ -73,13 +72,19 @@ def _columnar_entries(
     return out
 
 
-def _per_case_entries(plan: Plan, work: CaseWork) -> tuple[list[tuple[int, Finding | Stat]], Any]:
+def _per_case_entries(
+    plan: Plan, work: CaseWork
+) -> tuple[list[tuple[int, Finding | Stat]], list[Observation]]:
     at = plan.at
-    rest = plan.rest.evaluate(work.case, at)
-    found: list[Finding] = list(rest.findings)
+    found: list[Finding] = []
+    observations: list[Observation] = []
+    if plan.rest.rules:
+        rest = plan.rest.evaluate(work.case, at)
+        found.extend(rest.findings)
+        observations = rest.observations
     for rule_no in work.fallback:
         found.extend(plan.single[rule_no].evaluate(work.case, at).findings)
-    return [(plan.position[f.rule], f) for f in found], rest.observations
+    return [(plan.position[f.rule], f) for f in found], observations
 
 
 def merged_outcome(

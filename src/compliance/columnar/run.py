@@ -65,9 +65,9 @@ def _prepared(engine: Engine, item: Item, at: dt.datetime) -> CaseEvents | None:
 def _count(plan: Plan, counts: PathCounts, work: CaseWork | None, table: EventsTable) -> None:
     """Every evaluated case counts for every rule the per-case engine judges; a columnar rule
     counts for the cases where it raised an obligation, by the path that judged it."""
-    for rule in plan.engine.rules:
-        if rule.id in plan.why_not or work is None:
-            counts.per_case[rule.id] = counts.per_case.get(rule.id, 0) + 1
+    per_case = counts.per_case
+    for rule_id in plan.why_not if work is not None else plan.position:
+        per_case[rule_id] = per_case.get(rule_id, 0) + 1
     if work is None:
         return
     for rule_no in {table.obligations[row].rule for row in work.obligations}:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from compliance.due import Due, due_after
 from compliance.kinds.base import LawVersion, Triggered
 from compliance.kinds.deadline import CompiledDeadline, DueTerms
+from compliance.matching import Matcher
 from compliance.model import CaseEvent, CaseEvents
 
 __all__ = ["CandidateColumns", "DueCache", "EventsTable", "Obligation", "ObligationColumns"]
@@ -109,7 +110,7 @@ class EventsTable:
         for rule_no, rule in enumerate(rules):
             if rule.dispatch_types.isdisjoint(by_type) or not rule.applies_to(case.subject):
                 continue
-            triggered = rule.triggers(case)
+            triggered = _triggered(rule, case)
             if triggered:
                 self._add_group(case_no, case, rule_no, rule, triggered, dues)
 
@@ -122,7 +123,7 @@ class EventsTable:
         triggered: list[Triggered[DueTerms]],
         dues: DueCache,
     ) -> None:
-        satisfiers = rule.satisfied_by.select(case)
+        satisfiers = selected_events(rule.satisfied_by, case)
         refs = _referred(triggered, satisfiers)
         if refs is None or not _one_order(triggered, satisfiers):
             self.fallback.add((case_no, rule_no))
@@ -151,7 +152,26 @@ class EventsTable:
             cols.due_ts.append(due.ts if due.instant is not None else None)
         self.satisfiers.add(group, satisfiers, refs)
         if rule.closers is not None:
-            self.closers.add(group, rule.closers.select(case))
+            self.closers.add(group, selected_events(rule.closers, case))
+
+
+def _triggered(rule: CompiledDeadline, case: CaseEvents) -> list[Triggered[DueTerms]]:
+    """``rule.triggers(case)`` for the rules the columnar path judges (no partition, no
+    ``requires_earlier``: capability.py), without testing each event of a plain type."""
+    out: list[Triggered[DueTerms]] = []
+    seen = False
+    for event in selected_events(rule.trigger, case):
+        version = rule.version_for(event.date)
+        if version is not None and version.where is not None:
+            version = version if version.where(event, case.birth_date) else None
+        if version is None:
+            continue
+        if rule.once:
+            if seen:
+                continue
+            seen = True
+        out.append(Triggered(event, version, None))
+    return out
 
 
 def _referred(
@@ -159,6 +179,8 @@ def _referred(
 ) -> list[int] | None:
     """Per satisfying event, the obligation whose trigger it refs (-1: none); None when one
     refs several triggers (then which one it fulfils depends on the order: per case)."""
+    if not any(s.refs for s in satisfiers):
+        return [-1] * len(satisfiers)
     position = {t.event.id: i for i, t in enumerate(triggered)}
     out = []
     for s in satisfiers:
@@ -179,6 +201,17 @@ def _one_order(triggered: list[Triggered[DueTerms]], satisfiers: list[CaseEvent]
         return False
     triggers = {id(t.event) for t in triggered}
     return not any(id(s) in triggers for s in satisfiers)
+
+
+def selected_events(matcher: Matcher, case: CaseEvents) -> list[CaseEvent]:
+    """``matcher.select(case)`` (a new list), without testing each event when the matcher is
+    one event type with no ``where`` (the case's events of that type, in time order)."""
+    if len(matcher.alts) == 1:
+        types, pred = matcher.alts[0]
+        if pred is None and len(types) == 1:
+            (only,) = types
+            return list(case.by_type.get(only, ()))
+    return matcher.select(case)
 
 
 def day_of(ordinal: int) -> dt.date:
