@@ -202,8 +202,8 @@ def table(results: dict[str, Any]) -> str:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        mode, path, specs, as_of, out = sys.argv[2:7]
-        print(json.dumps(measure(mode, path, specs.split(","), as_of, out)))
+        mode, file, packs, day, out = sys.argv[2:7]
+        print(json.dumps(measure(mode, file, packs.split(","), day, out)))
         return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
