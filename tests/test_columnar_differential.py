@@ -220,6 +220,29 @@ HYPOTHESIS_RULES = [
         scope={"region": "north"},
     ),
     _rule("t.partitioned", trigger="a", satisfied_by="b", within="7 days", partition="k"),
+    _rule(
+        "t.earlier",
+        trigger="d",
+        satisfied_by=["a", "b"],
+        within="2 weeks",
+        requires_earlier=[{"event": "c", "at_least": "3 days"}],
+    ),
+    _rule(
+        "t.precondition",
+        trigger={"event": "d", "where": {"k": "y"}},
+        satisfied_by=["b", "c"],
+        excused_by=["a"],
+        requires_earlier=[{"event": "a"}],
+    )
+    | {"kind": "precondition"},
+    _rule(
+        "t.lookback",
+        trigger="c",
+        satisfied_by="b",
+        excused_by=["d"],
+        lookback="10 days",
+    )
+    | {"kind": "precondition"},
 ]
 
 

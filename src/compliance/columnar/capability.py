@@ -1,12 +1,13 @@
 """Which rules the columnar path can judge exactly, and why not the others.
 
-The columnar path judges the simplest ``deadline`` shape: a trigger matcher, a ``satisfied_by``
+The columnar path judges ``precondition`` rules without a partition, and the simplest
+``deadline`` shape: a trigger matcher, a ``satisfied_by``
 matcher and optional closers (``cancelled_by``/``until``); the clock starts at the trigger and
 the due date is ``within`` a period (days, weeks, business days, months, years or hours, with
 ``roll`` and the calendar's suspensions), per law version by the trigger's local date. Per case
-it judges only where the case has exactly one trigger for the rule and no satisfying event
-refs that trigger (then "the earliest satisfying event at or after the trigger" is the whole
-matching). Everything else goes to the per-case engine; :func:`why_not_columnar` says why.
+a deadline is judged where the triggers take satisfying events in one order (table.py);
+``requires_earlier`` is the rule's own compiled check. Everything else goes to the per-case
+engine; :func:`why_not_columnar` says why.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from typing import Any
 
 from compliance.kinds.base import CompiledRule
 from compliance.kinds.deadline import CompiledDeadline
+from compliance.kinds.precondition import CompiledPrecondition
 
 __all__ = ["why_not_columnar"]
 
 #: (compiled field, the value the columnar path needs, why a rule with another value falls back)
 _PLAIN_FIELDS: tuple[tuple[str, Any, str], ...] = (
     ("partition", None, "partition: obligations kept apart per attribute value"),
-    ("requires_earlier", None, "requires_earlier: a condition on earlier events"),
     ("excused_by", None, "excused_by: excuses are judged against the due date"),
     ("anchor", "trigger", "anchor: first_ref (the clock starts at a referenced event)"),
     ("infer_anchor", None, "infer_anchor"),
@@ -34,6 +35,8 @@ _PLAIN_FIELDS: tuple[tuple[str, Any, str], ...] = (
 
 def why_not_columnar(rule: CompiledRule[Any]) -> str | None:
     """None when the columnar path judges ``rule`` exactly; else the reason it does not."""
+    if type(rule) is CompiledPrecondition:
+        return _PLAIN_FIELDS[0][2] if rule.partition is not None else None
     if type(rule) is not CompiledDeadline:
         return f"kind {rule.kind}" + (
             f" ({type(rule).__name__})" if rule.kind == "deadline" else ""

@@ -9,14 +9,17 @@ from dataclasses import dataclass, field
 from compliance.audit import CaseOutcome, Emit, Stat, finding_line, stat_of, subject_of
 from compliance.columnar.deadline import Judged
 from compliance.columnar.plan import Plan
+from compliance.columnar.precondition import PreconditionJudged
 from compliance.columnar.table import EventsTable, Obligation
 from compliance.due import AsOf
 from compliance.kinds.base import Context, Observation, Triggered, record
+from compliance.kinds.deadline import CompiledDeadline
+from compliance.kinds.precondition import CompiledPrecondition
 from compliance.model import CaseEvents, Finding
 from compliance.sources import Item
 from compliance.status import VIOLATIONS, judge_obligation
 
-__all__ = ["CaseWork", "merged_outcome"]
+__all__ = ["CaseWork", "Judgements", "merged_outcome"]
 
 
 @dataclass(slots=True)
@@ -26,6 +29,7 @@ class CaseWork:
     item: Item
     case: CaseEvents
     obligations: list[int] = field(default_factory=list)  # rows of the table, in rule order
+    preconditions: list[int] = field(default_factory=list)  # rows of table.preconditions
     fallback: list[int] = field(default_factory=list)  # columnar rules judged per case
 
 
@@ -47,27 +51,49 @@ def _finding(plan: Plan, table: EventsTable, judged: Judged, row: int, ctx: Cont
         due.instant is not None and trigger.precise and (fulfilled is None or fulfilled.precise)
     )
     rule = plan.columnar[ob.rule]
+    assert isinstance(rule, CompiledDeadline)
     origin = Triggered(trigger, ob.version, None)
     return record(ctx, rule, origin, judgement, due, explain, precise=precise)
 
 
+@dataclass(frozen=True, slots=True)
+class Judgements:
+    """The chunk's tables and their judgements, per kind."""
+
+    table: EventsTable
+    deadlines: Judged
+    preconditions: PreconditionJudged
+
+
 def _columnar_entries(
-    plan: Plan, table: EventsTable, judged: Judged, work: CaseWork, as_of: AsOf, emit: Emit
+    plan: Plan, judged: Judgements, work: CaseWork, as_of: AsOf, emit: Emit
 ) -> list[tuple[int, Finding | Stat]]:
     """The columnar findings of the case; a finding nobody reads stays a (rule, status, month)
     statistic and its explanation is never written."""
     ctx = Context(work.case, as_of, plan.engine.tz)
     ctx.keeps_settlements = False
-    out: list[tuple[int, Finding | Stat]] = []
+    table, out = judged.table, []
+    entry: Finding | Stat
     for row in work.obligations:
         rule = plan.columnar[table.obligations[row].rule]
-        status = judged.status[row]
-        entry: Finding | Stat
+        status = judged.deadlines.status[row]
         if emit.keep_findings or emit.keep_status(status):
-            entry = _finding(plan, table, judged, row, ctx)
+            entry = _finding(plan, table, judged.deadlines, row, ctx)
         else:
             due = table.obligations[row].due
             entry = (rule.id, status, due.text()[:7] if status in VIOLATIONS else None)
+        out.append((plan.position[rule.id], entry))
+    pre = table.preconditions
+    for row in work.preconditions:
+        ob = pre.obligations[row]
+        rule = plan.columnar[ob.rule]
+        status = judged.preconditions.status[row]
+        if emit.keep_findings or emit.keep_status(status):
+            assert isinstance(rule, CompiledPrecondition)
+            entry = pre.finding(rule, row, judged.preconditions, ctx)
+        else:
+            month = ob.trigger.date.isoformat()[:7] if status in VIOLATIONS else None
+            entry = (rule.id, status, month)
         out.append((plan.position[rule.id], entry))
     return out
 
@@ -88,12 +114,12 @@ def _per_case_entries(
 
 
 def merged_outcome(
-    plan: Plan, table: EventsTable, judged: Judged, work: CaseWork, as_of: AsOf, emit: Emit
+    plan: Plan, judged: Judgements, work: CaseWork, as_of: AsOf, emit: Emit
 ) -> CaseOutcome:
     """The case's outcome as the per-case engine gives it (raises TooManyFindings, or the
     per-case engine's errors, for the caller to hand the case to the reference path)."""
     entries, observations = _per_case_entries(plan, work)
-    entries.extend(_columnar_entries(plan, table, judged, work, as_of, emit))
+    entries.extend(_columnar_entries(plan, judged, work, as_of, emit))
     if len(entries) > plan.engine.max_case_findings:
         raise TooManyFindings
     entries.sort(key=lambda e: e[0])  # stable: each rule's findings keep their order

@@ -11,6 +11,7 @@ from compliance.columnar.capability import why_not_columnar
 from compliance.engine import Engine
 from compliance.kinds.base import CompiledRule
 from compliance.kinds.deadline import CompiledDeadline
+from compliance.kinds.precondition import CompiledPrecondition
 from compliance.model import CaseEvents
 
 __all__ = ["Plan"]
@@ -33,7 +34,7 @@ def _engine_of(engine: Engine, rules: list[CompiledRule[Any]]) -> Engine:
 @dataclass
 class Plan:
     engine: Engine  # the reference: every rule, the per-case path
-    columnar: list[CompiledDeadline]
+    columnar: list[CompiledDeadline | CompiledPrecondition]
     rest: Engine  # the rules the columnar path does not judge
     single: list[Engine]  # per columnar rule: an engine of that rule alone (fallback cases)
     position: dict[str, int]  # rule id -> the position of its findings in a case's list
@@ -49,7 +50,9 @@ class Plan:
             if base is not None:
                 why_not.setdefault(base, f"read by the base indicator {reader.id}")
         columnar = [
-            r for r in engine.rules if r.id not in why_not and isinstance(r, CompiledDeadline)
+            r
+            for r in engine.rules
+            if r.id not in why_not and isinstance(r, CompiledDeadline | CompiledPrecondition)
         ]
         rest = [r for r in engine.rules if r.id in why_not]
         n = len(engine.rules)

@@ -14,7 +14,7 @@ from typing import Any
 
 from compliance.audit import CaseOutcome, Emit, evaluate_item
 from compliance.columnar.deadline import judge
-from compliance.columnar.merge import CaseWork, TooManyFindings, merged_outcome
+from compliance.columnar.merge import CaseWork, Judgements, TooManyFindings, merged_outcome
 from compliance.columnar.plan import Plan
 from compliance.columnar.table import DueCache, EventsTable
 from compliance.due import AsOf
@@ -72,7 +72,9 @@ def _count(plan: Plan, counts: PathCounts, work: CaseWork | None, table: EventsT
         per_case[rule_id] = per_case.get(rule_id, 0) + 1
     if work is None:
         return
-    for rule_no in {table.obligations[row].rule for row in work.obligations}:
+    judged = {table.obligations[row].rule for row in work.obligations}
+    judged.update(table.preconditions.obligations[row].rule for row in work.preconditions)
+    for rule_no in judged:
         rule_id = plan.columnar[rule_no].id
         counts.columnar[rule_id] = counts.columnar.get(rule_id, 0) + 1
     for rule_no in work.fallback:
@@ -99,16 +101,21 @@ def _chunk(plan: Plan, items: list[Item], emit: Emit, counts: PathCounts) -> Ite
         work = works[ob.case]
         if work is not None:
             work.obligations.append(row)
+    for row, pre in enumerate(table.preconditions.obligations):
+        work = works[pre.case]
+        if work is not None:
+            work.preconditions.append(row)
     for case_no, rule_no in sorted(table.fallback):
         work = works[case_no]
         if work is not None:
             work.fallback.append(rule_no)
-    judged = judge(table, at.timestamp(), as_of.day.toordinal())
+    deadlines = judge(table, at.timestamp(), as_of.day.toordinal())
+    judged = Judgements(table, deadlines, table.preconditions.judge())
     for item, work in zip(items, works, strict=True):
         outcome = None
         if work is not None:
             try:
-                outcome = merged_outcome(plan, table, judged, work, as_of, emit)
+                outcome = merged_outcome(plan, judged, work, as_of, emit)
             except (ComplianceError, TooManyFindings):
                 work = None
         if outcome is None:

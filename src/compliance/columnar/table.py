@@ -11,12 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from compliance.due import Due, due_after
 from compliance.kinds.base import LawVersion, Triggered
 from compliance.kinds.deadline import CompiledDeadline, DueTerms
+from compliance.kinds.precondition import CompiledPrecondition
 from compliance.matching import Matcher
 from compliance.model import CaseEvent, CaseEvents
+
+if TYPE_CHECKING:
+    from compliance.columnar.precondition import PreconditionTable
 
 __all__ = ["CandidateColumns", "DueCache", "EventsTable", "Obligation", "ObligationColumns"]
 
@@ -99,18 +104,30 @@ class EventsTable:
     satisfiers: CandidateColumns = field(default_factory=CandidateColumns)
     closers: CandidateColumns = field(default_factory=CandidateColumns)
     groups: int = 0
+    preconditions: PreconditionTable = field(default_factory=lambda: _preconditions())
     #: (case position, rule position) pairs the per-case engine judges
     fallback: set[tuple[int, int]] = field(default_factory=set)
 
     def add_case(
-        self, case_no: int, case: CaseEvents, rules: Sequence[CompiledDeadline], dues: DueCache
+        self,
+        case_no: int,
+        case: CaseEvents,
+        rules: Sequence[CompiledDeadline | CompiledPrecondition],
+        dues: DueCache,
     ) -> None:
         """The obligations of one case (cut at as_of) for the columnar rules."""
         by_type = case.by_type
         for rule_no, rule in enumerate(rules):
             if rule.dispatch_types.isdisjoint(by_type) or not rule.applies_to(case.subject):
                 continue
-            triggered = _triggered(rule, case)
+            if isinstance(rule, CompiledPrecondition):
+                found = rule.triggers(case)
+                if found:
+                    self.preconditions.add_group(case_no, case, rule_no, rule, found)
+                continue
+            triggered = _triggered(rule, case) if rule.requires_earlier is None else None
+            if triggered is None:
+                triggered = rule.triggers(case)  # the rule's own requires_earlier check
             if triggered:
                 self._add_group(case_no, case, rule_no, rule, triggered, dues)
 
@@ -201,6 +218,12 @@ def _one_order(triggered: list[Triggered[DueTerms]], satisfiers: list[CaseEvent]
         return False
     triggers = {id(t.event) for t in triggered}
     return not any(id(s) in triggers for s in satisfiers)
+
+
+def _preconditions() -> PreconditionTable:
+    from compliance.columnar.precondition import PreconditionTable
+
+    return PreconditionTable()
 
 
 def selected_events(matcher: Matcher, case: CaseEvents) -> list[CaseEvent]:
