@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from compliance.columnar.table import CandidateColumns, EventsTable
+from compliance.columnar.frames import candidates_frame, obligations_frame
+from compliance.columnar.table import EventsTable
 
 __all__ = ["Judged", "judge"]
 
@@ -28,36 +29,6 @@ class Judged:
     status: list[str]
     fulfilment: list[int]
     closer: list[int]
-
-
-def _obligations(table: EventsTable) -> pl.DataFrame:
-    cols = table.columns
-    return pl.DataFrame(
-        {
-            "ob": pl.Series(range(len(table.obligations)), dtype=pl.Int64),
-            "group": pl.Series(cols.group, dtype=pl.Int64),
-            "t_ts": pl.Series(cols.trigger_ts, dtype=pl.Float64),
-            "t_day": pl.Series(cols.trigger_day, dtype=pl.Int32),
-            "t_precise": pl.Series(cols.trigger_precise, dtype=pl.Boolean),
-            "t_id": pl.Series(cols.trigger_id, dtype=pl.String),
-            "due_day": pl.Series(cols.due_day, dtype=pl.Int32),
-            "due_ts": pl.Series(cols.due_ts, dtype=pl.Float64),
-        }
-    )
-
-
-def _candidates(cands: CandidateColumns) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "group": pl.Series(cands.group, dtype=pl.Int64),
-            "row": pl.Series(range(len(cands.group)), dtype=pl.Int64),
-            "ts": pl.Series(cands.ts, dtype=pl.Float64),
-            "day": pl.Series(cands.day, dtype=pl.Int32),
-            "precise": pl.Series(cands.precise, dtype=pl.Boolean),
-            "id": pl.Series(cands.id, dtype=pl.String),
-            "refs_ob": pl.Series(cands.refs_ob, dtype=pl.Int64),
-        }
-    )
 
 
 _AT_OR_AFTER = (
@@ -163,9 +134,14 @@ def judge(table: EventsTable, as_of_ts: float, as_of_day: int) -> Judged:
     """The status of every obligation of the table as of the given instant and local day."""
     if not table.obligations:
         return Judged([], [], [])
-    obs = _obligations(table).lazy()
-    fulfilments = _fulfilments(obs, _candidates(table.satisfiers).lazy())
-    closers = _first_closers(obs, _candidates(table.closers).lazy())
+    cols = table.columns
+    obs = obligations_frame(
+        cols,
+        due_day=pl.Series(cols.due_day, dtype=pl.Int32),
+        due_ts=pl.Series(cols.due_ts, dtype=pl.Float64),
+    ).lazy()
+    fulfilments = _fulfilments(obs, candidates_frame(table.satisfiers).lazy())
+    closers = _first_closers(obs, candidates_frame(table.closers).lazy())
     out = (
         obs.join(fulfilments, on="ob", how="left")
         .join(closers, on="ob", how="left")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from compliance.columnar.frames import candidates_frame, obligations_frame
 from compliance.columnar.table import CandidateColumns, ObligationColumns, selected_events
 from compliance.due import Due
 from compliance.kinds.base import Context, LawVersion, Triggered, record
@@ -90,8 +91,9 @@ class PreconditionTable:
     def judge(self) -> PreconditionJudged:
         if not self.obligations:
             return PreconditionJudged([], [], [], [])
-        obs = self._obligations().lazy()
-        cands = _rows(self.candidates).lazy()
+        earliest = pl.Series(self.earliest_day, dtype=pl.Int32)
+        obs = obligations_frame(self.columns, earliest=earliest).lazy()
+        cands = candidates_frame(self.candidates).lazy()
         refs = pl.DataFrame(
             {
                 "ob": pl.Series(self.ref_ob, dtype=pl.Int64),
@@ -104,7 +106,7 @@ class PreconditionTable:
         by_ref = _pick(before.join(refs, on=["ob", "id"], how="semi"), "ref", last=False)
         latest = _pick(before, "last", last=True)
         later = _pick(pairs.filter(_AFTER), "later", last=False)
-        excuses = _rows(self.excuses).lazy().join(obs, on="group")
+        excuses = candidates_frame(self.excuses).lazy().join(obs, on="group")
         excuse = _pick(excuses.filter((pl.col("day") <= pl.col("t_day")) & in_window), "ex")
         out = (
             obs.select("ob")
@@ -135,20 +137,6 @@ class PreconditionTable:
             out["later"].to_list(),
         )
 
-    def _obligations(self) -> pl.DataFrame:
-        cols = self.columns
-        return pl.DataFrame(
-            {
-                "ob": pl.Series(range(len(self.obligations)), dtype=pl.Int64),
-                "group": pl.Series(cols.group, dtype=pl.Int64),
-                "t_ts": pl.Series(cols.trigger_ts, dtype=pl.Float64),
-                "t_day": pl.Series(cols.trigger_day, dtype=pl.Int32),
-                "t_precise": pl.Series(cols.trigger_precise, dtype=pl.Boolean),
-                "t_id": pl.Series(cols.trigger_id, dtype=pl.String),
-                "earliest": pl.Series(self.earliest_day, dtype=pl.Int32),
-            }
-        )
-
     # -- a written finding --------------------------------------------------------------------
 
     def finding(
@@ -168,19 +156,6 @@ class PreconditionTable:
         judgement = rule.judge(trigger, None, ob.earliest, candidates, excuses, explain)
         origin = Triggered(trigger, version, None)
         return record(ctx, rule, origin, judgement, Due(trigger.date), explain)
-
-
-def _rows(cands: CandidateColumns) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "group": pl.Series(cands.group, dtype=pl.Int64),
-            "row": pl.Series(range(len(cands.group)), dtype=pl.Int64),
-            "ts": pl.Series(cands.ts, dtype=pl.Float64),
-            "day": pl.Series(cands.day, dtype=pl.Int32),
-            "precise": pl.Series(cands.precise, dtype=pl.Boolean),
-            "id": pl.Series(cands.id, dtype=pl.String),
-        }
-    )
 
 
 _BOTH_PRECISE = pl.col("precise") & pl.col("t_precise")
