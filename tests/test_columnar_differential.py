@@ -256,10 +256,12 @@ _START = dt.datetime(2024, 1, 20, tzinfo=dt.UTC)
 
 @st.composite
 def timelines(draw: st.DrawFn) -> dict[str, Any]:
-    n = draw(st.integers(0, 7))
+    n = draw(st.integers(0, 9))
     events = []
     for i in range(n):
-        moment = _START + dt.timedelta(hours=draw(st.integers(0, 24 * 75)))
+        # few distinct days and hours: same-day and same-instant events are common
+        day, hour = draw(st.integers(0, 15)), draw(st.sampled_from([0, 9, 9, 15, 23]))
+        moment = _START + dt.timedelta(days=day, hours=hour)
         at = moment.date().isoformat() if draw(st.booleans()) else moment.isoformat()
         event: dict[str, Any] = {"id": f"e{i}", "type": draw(st.sampled_from("abcd")), "at": at}
         if draw(st.booleans()):
@@ -281,3 +283,20 @@ def timelines(draw: st.DrawFn) -> dict[str, Any]:
 def test_hypothesis_timelines(hypothesis_engine: Engine, cases: list[Any], as_of: str) -> None:
     reference, columnar, _ = both_paths(hypothesis_engine, cases, as_of, chunk=5)
     assert_same(reference, columnar)
+
+
+def test_precondition_with_satisfying_events_on_the_trigger_day(
+    hypothesis_engine: Engine,
+) -> None:
+    """Date-only events on the trigger's day are both 'at or before' it and, by id, 'after'
+    it: the latest one is found, the first one is the 'later' event."""
+    events = [
+        {"id": "e1", "type": "c", "at": "2024-02-01"},
+        {"id": "e2", "type": "b", "at": "2024-02-01"},
+        {"id": "e3", "type": "b", "at": "2024-02-01"},
+    ]
+    case = {"case_id": "same-day", "subject": {}, "events": events}
+    reference, columnar, _ = both_paths(hypothesis_engine, [case], "2024-03-01")
+    assert_same(reference, columnar)
+    (found,) = [f for f in reference[0].findings if f.rule == "t.lookback"]
+    assert found.satisfied_by == "e3"

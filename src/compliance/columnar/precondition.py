@@ -149,8 +149,10 @@ class PreconditionTable:
         lookback = version.terms.lookback
         if ob.earliest:
             explain.append(f"look back {lookback} -> from {ob.earliest}")
-        picked = [judged.found[row], judged.later[row]]
-        candidates = [self.candidates.events[r] for r in picked if r >= 0]
+        # in time order, as the kind selects them: a date-only event on the trigger's day can be
+        # both the found one and, by id, a 'later' one
+        picked = sorted({r for r in (judged.found[row], judged.later[row]) if r >= 0})
+        candidates = [self.candidates.events[r] for r in picked]
         excuse = judged.excuse[row]
         excuses = [self.excuses.events[excuse]] if excuse >= 0 else []
         judgement = rule.judge(trigger, None, ob.earliest, candidates, excuses, explain)
