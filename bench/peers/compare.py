@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import os
 import statistics
@@ -100,7 +101,13 @@ def child(cmd: list[str]) -> dict[str, Any]:
 
 
 def rounds(
-    n: int, xes: Path, jsonl: Path, as_of: str, peers_python: str, verdict_dir: Path
+    n: int,
+    xes: Path,
+    jsonl: Path,
+    as_of: str,
+    peers_python: str,
+    verdict_dir: Path,
+    columnar: bool = False,
 ) -> list[dict[str, Any]]:
     """Each round runs both sides in fresh processes; the side that goes first alternates."""
     out = []
@@ -108,6 +115,8 @@ def rounds(
         first = i == 0
         engine_cmd = [sys.executable, str(HERE / "engine_side.py"), "--jsonl", str(jsonl)]
         engine_cmd += ["--xes", str(xes), "--as-of", as_of]
+        if columnar:
+            engine_cmd.append("--columnar")
         peer_cmd = [peers_python, str(HERE / "peer_side.py"), "--xes", str(xes)]
         if first:
             engine_cmd += ["--out", str(verdict_dir / "engine.tsv")]
@@ -124,7 +133,7 @@ def rounds(
 
 
 PHASES = {
-    "engine": ("xes_s", "jsonl_s", "evaluate_s", "import_s"),
+    "engine": ("xes_s", "jsonl_s", "evaluate_s", "columnar_s", "import_s"),
     "peers": ("read_s", "pm4py_check_s", "convert_s", "declare4py_check_s", "import_s"),
 }
 
@@ -151,7 +160,14 @@ def ratios(t: dict[str, dict[str, dict[str, float]]], stat: str) -> dict[str, fl
     e, p = t["engine"], t["peers"]
     ev = e["evaluate_s"][stat]
     parse_eval = e["xes_s"][stat] + ev
-    return {
+    columnar = {}
+    if "columnar_s" in e:  # the columnar batch path of the same duties (--columnar)
+        col = e["columnar_s"][stat]
+        columnar = {
+            "declare4py_check_vs_columnar": p["declare4py_check_s"][stat] / col,
+            "pm4py_check_vs_columnar": p["pm4py_check_s"][stat] / col,
+        }
+    return columnar | {
         "declare4py_check": p["declare4py_check_s"][stat] / ev,
         "pm4py_check": p["pm4py_check_s"][stat] / ev,
         "declare4py_end_to_end": (
@@ -275,6 +291,7 @@ LABELS = {
     ("engine", "xes_s"): "this engine: stream the XES into timelines (bench reader)",
     ("engine", "jsonl_s"): "this engine: parse the converted JSON Lines (orjson)",
     ("engine", "evaluate_s"): "this engine: `Engine.evaluate`, 2 rules, validation included",
+    ("engine", "columnar_s"): "this engine: the columnar batch path, same rules and findings",
     ("peers", "read_s"): "pm4py.read_xes (default importer) → DataFrame",
     ("peers", "pm4py_check_s"): "pm4py: LTL `eventually_follows` with time window, 2 duties",
     ("peers", "convert_s"): "pm4py.convert_to_event_log (Declare4Py's input)",
@@ -330,6 +347,12 @@ def report(res: dict[str, Any]) -> str:
                 f"{p.get('violated', 0):,} | {p.get('pending', 0):,} | "
                 f"{agree:,} of {total:,} ({100 * agree / total:.3f} %) |"
             )
+    differences = [d for d in res.get("columnar_differences", []) if d is not None]
+    if differences:
+        lines.append(
+            f"\nThe columnar path's findings differ from `Engine.evaluate`'s in "
+            f"{max(differences)} case(s) (every round compared, every finding field)."
+        )
     r = v.get("recheck_pending")
     if r and r["cases"]:
         lines.append(
@@ -355,6 +378,12 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--sample", action="store_true", help="the 100-trace sample (a smoke run)")
     ap.add_argument("--compare-only", action="store_true", help="compare the last run's verdicts")
+    ap.add_argument(
+        "--columnar",
+        action=argparse.BooleanOptionalAction,
+        default=importlib.util.find_spec("polars") is not None,
+        help="also time the columnar path (default: when polars is installed)",
+    )
     a = ap.parse_args()
     if not (a.data / (SAMPLE if a.sample else LOG_ZIP)).exists():
         print(f"peers: no road-fines log at {a.data}; comparison skipped", file=sys.stderr)
@@ -371,7 +400,7 @@ def main() -> None:
         v["recheck_pending"] = recheck_pending(verdict_dir, cases, as_of)
         print(json.dumps(v, indent=2))
         return
-    runs = rounds(a.rounds, xes, jsonl, as_of, a.peers_python, verdict_dir)
+    runs = rounds(a.rounds, xes, jsonl, as_of, a.peers_python, verdict_dir, a.columnar)
     times = summarise(runs)
     verdicts = compare(verdict_dir, cases)
     verdicts["recheck_pending"] = recheck_pending(verdict_dir, cases, as_of)
@@ -387,6 +416,7 @@ def main() -> None:
         "times": times,
         "ratios": {s: ratios(times, s) for s in ("wall_median", "cpu_median", "wall_min")},
         "verdicts": verdicts,
+        "columnar_differences": [r["engine"].get("columnar_differences") for r in runs],
         "raw": runs,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,11 @@ Times, in one process and after all imports (import time is reported on its own)
 - ``xes_s``: streaming the XES into timeline dicts (bench/peers/xes_to_jsonl.py's reader);
 - ``jsonl_s``: parsing the converted JSON Lines file with orjson into the same dicts;
 - ``evaluate_s``: ``Engine.evaluate`` for every case with the two benchmark rules
-  (validation of each dict included), as of ``--as-of``.
+  (validation of each dict included), as of ``--as-of``;
+- ``columnar_s`` (``--columnar``): the columnar batch path (``compliance.columnar``, the path
+  of ``audit --engine columnar``) on the same dicts, findings with their explanations, in
+  chunks of 20,000 cases; its findings must be the ones ``Engine.evaluate`` gave, case by
+  case (``columnar_differences`` counts the cases where they are not).
 
 Each figure is wall time and CPU time of this process. Per-case verdicts go to ``--out``.
 Prints one JSON line.
@@ -57,8 +61,35 @@ def case_rows(
     return rows
 
 
-def run(xes: Path | None, jsonl: Path, as_of: str, out: Path | None) -> dict[str, Any]:
+def columnar(
+    eng: Engine, cases: list[dict[str, Any]], as_of: str, results: list[Any], clock: Clock
+) -> dict[str, Any]:
+    """The columnar check of the same cases, timed, and its findings against ``results``."""
+    from compliance.audit import Emit
+    from compliance.columnar.run import PathCounts, run_columnar
+    from compliance.engine import parse_as_of
+    from compliance.sources import Item
+
+    clock.lap()
+    at = parse_as_of(as_of, eng.tz)
+    items = [Item(i + 1, "jsonl", case=c) for i, c in enumerate(cases)]
+    outcomes = list(run_columnar(eng, at, items, Emit(), PathCounts()))
+    timed = clock.lap()
+    differences = sum(
+        [f.to_dict() for f in o.findings] != [f.to_dict() for f in r.findings]
+        for o, r in zip(outcomes, results, strict=True)
+    )
+    return {"columnar_s": timed, "columnar_differences": differences}
+
+
+def run(
+    xes: Path | None, jsonl: Path, as_of: str, out: Path | None, with_columnar: bool = False
+) -> dict[str, Any]:
     imports = (time.perf_counter() - _T0, time.process_time() - _C0)
+    if with_columnar:
+        import polars  # noqa: F401  (start-up, reported with the imports)
+
+        imports = (time.perf_counter() - _T0, time.process_time() - _C0)
     eng = Engine(load_rules(RULES))
     res: dict[str, Any] = {"import_s": imports, "rules": [r.id for r in eng.rules]}
     clock = Clock()
@@ -76,6 +107,8 @@ def run(xes: Path | None, jsonl: Path, as_of: str, out: Path | None) -> dict[str
     res["events"] = sum(len(c["events"]) for c in cases)
     res["findings"] = sum(len(r.findings) for r in results)
     res["ignored_future_events"] = sum(r.ignored_future_events for r in results)
+    if with_columnar:
+        res.update(columnar(eng, cases, as_of, results, clock))
     if out is not None:
         rows = []
         for r in results:
@@ -94,8 +127,9 @@ def main() -> None:
     ap.add_argument("--xes", type=Path, help="also time reading the XES itself")
     ap.add_argument("--as-of", required=True)
     ap.add_argument("--out", type=Path, help="per-case verdicts (TSV)")
+    ap.add_argument("--columnar", action="store_true", help="also time the columnar path")
     a = ap.parse_args()
-    print(json.dumps(run(a.xes, a.jsonl, a.as_of, a.out)))
+    print(json.dumps(run(a.xes, a.jsonl, a.as_of, a.out, a.columnar)))
 
 
 if __name__ == "__main__":

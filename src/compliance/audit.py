@@ -14,12 +14,12 @@ import signal
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 
-from compliance.engine import Engine, Observation
+from compliance.engine import Engine, Observation, Result
 from compliance.errors import ComplianceError, TimelineError
 from compliance.indicators import IndicatorAccumulator
 from compliance.model import VIOLATIONS, Finding
@@ -27,6 +27,9 @@ from compliance.outputs.jsonl import jsonl_line
 from compliance.privacy import pseudonym, pseudonymise_text, surely_cpr_free_json
 from compliance.rules.load import RuleSet
 from compliance.sources import ColumnMapping, Item, read_cases
+
+if TYPE_CHECKING:
+    from compliance.columnar.run import PathCounts
 
 __all__ = [
     "AuditSummary",
@@ -68,6 +71,9 @@ class Emit:
 
     def keep(self, f: Finding) -> bool:
         return self.statuses is None or f.status in self.statuses
+
+    def keep_status(self, status: str) -> bool:
+        return self.statuses is None or status in self.statuses
 
     def record(self, f: Finding) -> dict[str, Any]:
         d = f.to_dict()
@@ -122,6 +128,8 @@ class AuditSummary:
     ignored_future_events: int = 0
     errors: list[ErrorRecord] = field(default_factory=list)
     max_error_records: int = 10_000
+    #: ``--engine columnar``: which path judged each rule, for how many cases (else None)
+    paths: PathCounts | None = None
 
     def findings_total_violations(self) -> int:
         return sum(self.findings.get(s, 0) for s in VIOLATIONS)
@@ -154,10 +162,28 @@ class AuditSummary:
 
     def line(self) -> str:
         ok = "reconciled" if self.reconciles else "DOES NOT RECONCILE"
-        return (
+        line = (
             f"cases read {self.cases_read} = evaluated {self.evaluated} + rejected "
             f"{self.rejected} ({ok})"
         )
+        return line + "".join(f"\n{text}" for text in self.path_lines())
+
+    def path_lines(self) -> list[str]:
+        """``--engine columnar``: one line per rule saying which path judged it."""
+        if self.paths is None:
+            return []
+        out = []
+        for rule, p in self.paths.to_dict().items():
+            if p["path"] == "columnar":
+                out.append(
+                    f"engine: {rule}: columnar {p['columnar_cases']} case(s), "
+                    f"per-case {p['case_cases']} (several triggers, refs, or rejected)"
+                )
+            else:
+                out.append(
+                    f"engine: {rule}: per-case {p['case_cases']} case(s) ({p['why_not_columnar']})"
+                )
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         as_counted = ("as_of", "rules", "inputs", "cases_read", "evaluated", "rejected")
@@ -168,6 +194,7 @@ class AuditSummary:
             "by_rule": {k: dict(sorted(v.items())) for k, v in sorted(self.by_rule.items())},
             "unknown_event_types": dict(sorted(self.unknown_event_types.items())),
             "ignored_future_events": self.ignored_future_events,
+            **({"engine": self.paths.to_dict()} if self.paths is not None else {}),
         }
 
 
@@ -205,7 +232,7 @@ def _init_worker() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _stat(f: Finding) -> Stat:
+def stat_of(f: Finding) -> Stat:
     # a breach is charted when it happened; other violations by their due date
     when = f.satisfied_at if f.status == "breached" else f.due
     return f.rule, f.status, when[:7] if (when and f.status in VIOLATIONS) else None
@@ -217,7 +244,8 @@ def _rejected(item: Item, case_id: str | None, reason: str) -> CaseOutcome:
     )
 
 
-def _evaluate(engine: Engine, as_of: Any, item: Item, emit: Emit = Emit()) -> CaseOutcome:
+def evaluate_item(engine: Engine, as_of: Any, item: Item, emit: Emit = Emit()) -> CaseOutcome:
+    """One case through the per-case engine: its outcome, or its error record."""
     item = item.parsed()
     if item.error is not None or item.case is None:
         err = item.error or TimelineError("empty item")
@@ -233,6 +261,11 @@ def _evaluate(engine: Engine, as_of: Any, item: Item, emit: Emit = Emit()) -> Ca
         return _rejected(item, cid, str(exc))
     except RecursionError:
         return _rejected(item, cid, "input nested too deeply")
+    return evaluated_outcome(item, res, emit)
+
+
+def evaluated_outcome(item: Item, res: Result, emit: Emit) -> CaseOutcome:
+    """The outcome of a case the engine evaluated (``item`` parsed, ``res`` its result)."""
     lines = b""
     if emit.jsonl:
         lines = b"".join(finding_line(emit.record(f)) for f in res.findings if emit.keep(f))
@@ -244,19 +277,19 @@ def _evaluate(engine: Engine, as_of: Any, item: Item, emit: Emit = Emit()) -> Ca
         res.observations,
         unknown_event_types=res.unknown_event_types,
         ignored_future_events=res.ignored_future_events,
-        stats=[_stat(f) for f in res.findings],
+        stats=[stat_of(f) for f in res.findings],
         lines=lines,
-        subject=_subject(item.case),
+        subject=subject_of(item.case or {}),
     )
 
 
-def _subject(case: dict[str, Any]) -> dict[str, Any]:
+def subject_of(case: dict[str, Any]) -> dict[str, Any]:
     subject = case.get("subject")
     return subject if isinstance(subject, dict) else {}
 
 
 def _evaluate_in_worker(item: Item) -> CaseOutcome:
-    return _evaluate(_WORKER["engine"], _WORKER["as_of"], item, _WORKER["emit"])
+    return evaluate_item(_WORKER["engine"], _WORKER["as_of"], item, _WORKER["emit"])
 
 
 def iter_items(
@@ -281,17 +314,25 @@ def run_audit(
     default_tz: str | None = None,
     chunksize: int = 256,
     emit: Emit = Emit(),
+    paths: PathCounts | None = None,
 ) -> Iterator[CaseOutcome]:
-    """Yield one outcome per case read, in input order, whatever the number of workers."""
+    """Yield one outcome per case read, in input order, whatever the number of workers.
+    With ``paths`` the columnar batch path judges the rules it can (``compliance.columnar``)
+    and counts there which path judged each rule; the outcomes are the same."""
     items = iter_items(
         inputs, input_format, mapping, lazy=True
     )  # JSON is parsed where it is evaluated
     # built here, before any worker exists: an unknown --tz or calendar is the user's error
     # now, not a worker that fails to start and is respawned forever
     engine = Engine(rules, default_tz=check_time_zone(default_tz))
+    if paths is not None:
+        from compliance.columnar.run import run_columnar
+
+        yield from run_columnar(engine, as_of, items, emit, paths)
+        return
     if workers <= 1:
         for item in items:
-            yield _evaluate(engine, as_of, item, emit)
+            yield evaluate_item(engine, as_of, item, emit)
         return
     _WORKER.update(engine=engine, as_of=as_of.isoformat(), emit=emit)  # inherited by fork
     pool = mp.get_context("fork").Pool(workers, initializer=_init_worker)

@@ -193,6 +193,13 @@ def audit(
         str | None,
         typer.Option("--group-by", help="html/xlsx: also break down by this subject field"),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="case: the per-case engine; columnar: the columnar batch path for the rules "
+            "it can judge exactly (needs the columnar extra; same findings)"
+        ),
+    ] = "case",
 ) -> None:
     """Evaluate exported case histories and write findings or a report."""
     from dataclasses import replace
@@ -219,6 +226,7 @@ def audit(
             lang=_lang(lang),
             as_of_given=as_of is not None,
             group_by=group_by.removeprefix("subject.") if group_by else None,
+            engine=engine,
         )
         if pseudonymize:
             options = replace(options, pseudonym_key=command.pseudonym_key_from_environment())

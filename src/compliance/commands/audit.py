@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from compliance.audit import AuditSummary, CaseOutcome, Emit, check_time_zone
+from compliance.columnar import ENGINES, require_backend
 from compliance.commands.inputs import (
     InputOptions,
     check_inputs,
@@ -41,12 +42,22 @@ class AuditOptions:
     lang: str = "da"  # human-facing outputs (html, xlsx)
     as_of_given: bool = True  # False: "now" was taken, and the outputs say so
     group_by: str | None = None  # a subject field the report breaks findings down by
+    engine: str = "case"  # "columnar": the columnar batch path (compliance.columnar)
 
     def __post_init__(self) -> None:
         """A choice that cannot work is refused before anything is read."""
         if self.writes.needs_file and not self.output:
             fmt = self.output_format
             raise ComplianceError(f"--format {fmt} needs -o FILE.{fmt}")
+        if self.engine not in ENGINES:
+            raise ComplianceError(f"--engine {self.engine!r}: use one of {', '.join(ENGINES)}")
+        if self.engine == "columnar":
+            if self.workers > 1:
+                raise ComplianceError(
+                    "--engine columnar runs in one process (it works on chunks of cases); "
+                    "drop --workers or use --engine case"
+                )
+            require_backend()
 
     @property
     def writes(self) -> Output:
@@ -75,6 +86,10 @@ def run(
     check_output(options.output, inputs)
     check_time_zone(options.default_tz)
     summary = AuditSummary(as_of.isoformat(), list(specs), list(inputs))
+    if options.engine == "columnar":
+        from compliance.columnar.run import PathCounts
+
+        summary.paths = PathCounts()
     indicators = IndicatorAccumulator(rules.rules)
     emit = Emit(
         jsonl=options.writes.streamed,
@@ -94,6 +109,7 @@ def run(
         mapping=mapping,
         default_tz=options.default_tz,
         emit=emit,
+        paths=summary.paths,
     )
     if options.progress:
         outcomes = with_progress(outcomes, count_lines(inputs))

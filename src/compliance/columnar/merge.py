@@ -1,0 +1,143 @@
+"""One case's outcome from both paths: the columnar obligations materialised as findings (only
+those that are written), the per-case engine's findings for the other rules and for the
+(rule, case) pairs the columnar path left to it, merged in the per-case engine's order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from compliance.audit import CaseOutcome, Emit, Stat, finding_line, stat_of, subject_of
+from compliance.columnar.deadline import Judged
+from compliance.columnar.plan import Plan
+from compliance.columnar.precondition import PreconditionJudged
+from compliance.columnar.table import EventsTable, Obligation
+from compliance.due import AsOf
+from compliance.kinds.base import Context, Observation, Triggered, record
+from compliance.kinds.deadline import CompiledDeadline
+from compliance.kinds.precondition import CompiledPrecondition
+from compliance.model import CaseEvents, Finding
+from compliance.sources import Item
+from compliance.status import VIOLATIONS, judge_obligation
+
+__all__ = ["CaseWork", "Judgements", "merged_outcome"]
+
+
+@dataclass(slots=True)
+class CaseWork:
+    """A case of the chunk that validated: the item and the case cut at as_of."""
+
+    item: Item
+    case: CaseEvents
+    obligations: list[int] = field(default_factory=list)  # rows of the table, in rule order
+    preconditions: list[int] = field(default_factory=list)  # rows of table.preconditions
+    fallback: list[int] = field(default_factory=list)  # columnar rules judged per case
+
+
+class TooManyFindings(Exception):
+    """Over the per-case budget: the per-case engine rejects the case with its own reason."""
+
+
+def _finding(plan: Plan, table: EventsTable, judged: Judged, row: int, ctx: Context) -> Finding:
+    """The finding the per-case engine records for this obligation (``kinds/deadline.py``)."""
+    ob: Obligation = table.obligations[row]
+    f_row, c_row = judged.fulfilment[row], judged.closer[row]
+    fulfilment = table.satisfiers.events[f_row] if f_row >= 0 else None
+    closer = table.closers.events[c_row] if c_row >= 0 else None
+    trigger, due = ob.trigger, ob.due
+    explain = [f"trigger {trigger.label()}", *ob.due_explain]
+    judgement = judge_obligation(due, fulfilment, closer, None, ctx.as_of, explain)
+    fulfilled = judgement.fulfilment
+    precise = (
+        due.instant is not None and trigger.precise and (fulfilled is None or fulfilled.precise)
+    )
+    rule = plan.columnar[ob.rule]
+    assert isinstance(rule, CompiledDeadline)
+    origin = Triggered(trigger, ob.version, None)
+    return record(ctx, rule, origin, judgement, due, explain, precise=precise)
+
+
+@dataclass(frozen=True, slots=True)
+class Judgements:
+    """The chunk's tables and their judgements, per kind."""
+
+    table: EventsTable
+    deadlines: Judged
+    preconditions: PreconditionJudged
+
+
+def _columnar_entries(
+    plan: Plan, judged: Judgements, work: CaseWork, as_of: AsOf, emit: Emit
+) -> list[tuple[int, Finding | Stat]]:
+    """The columnar findings of the case; a finding nobody reads stays a (rule, status, month)
+    statistic and its explanation is never written."""
+    ctx = Context(work.case, as_of, plan.engine.tz)
+    ctx.keeps_settlements = False
+    table, out = judged.table, []
+    entry: Finding | Stat
+    for row in work.obligations:
+        rule = plan.columnar[table.obligations[row].rule]
+        status = judged.deadlines.status[row]
+        if emit.keep_findings or emit.keep_status(status):
+            entry = _finding(plan, table, judged.deadlines, row, ctx)
+        else:
+            due = table.obligations[row].due
+            entry = (rule.id, status, due.text()[:7] if status in VIOLATIONS else None)
+        out.append((plan.position[rule.id], entry))
+    pre = table.preconditions
+    for row in work.preconditions:
+        ob = pre.obligations[row]
+        rule = plan.columnar[ob.rule]
+        status = judged.preconditions.status[row]
+        if emit.keep_findings or emit.keep_status(status):
+            assert isinstance(rule, CompiledPrecondition)
+            entry = pre.finding(rule, row, judged.preconditions, ctx)
+        else:
+            month = ob.trigger.date.isoformat()[:7] if status in VIOLATIONS else None
+            entry = (rule.id, status, month)
+        out.append((plan.position[rule.id], entry))
+    return out
+
+
+def _per_case_entries(
+    plan: Plan, work: CaseWork
+) -> tuple[list[tuple[int, Finding | Stat]], list[Observation]]:
+    at = plan.at
+    found: list[Finding] = []
+    observations: list[Observation] = []
+    if plan.rest.rules:
+        rest = plan.rest.evaluate(work.case, at)
+        found.extend(rest.findings)
+        observations = rest.observations
+    for rule_no in work.fallback:
+        found.extend(plan.single[rule_no].evaluate(work.case, at).findings)
+    return [(plan.position[f.rule], f) for f in found], observations
+
+
+def merged_outcome(
+    plan: Plan, judged: Judgements, work: CaseWork, as_of: AsOf, emit: Emit
+) -> CaseOutcome:
+    """The case's outcome as the per-case engine gives it (raises TooManyFindings, or the
+    per-case engine's errors, for the caller to hand the case to the reference path)."""
+    entries, observations = _per_case_entries(plan, work)
+    entries.extend(_columnar_entries(plan, judged, work, as_of, emit))
+    if len(entries) > plan.engine.max_case_findings:
+        raise TooManyFindings
+    entries.sort(key=lambda e: e[0])  # stable: each rule's findings keep their order
+    findings = [e for _, e in entries if isinstance(e, Finding)]
+    stats = [stat_of(e) if isinstance(e, Finding) else e for _, e in entries]
+    lines = b""
+    if emit.jsonl:
+        lines = b"".join(finding_line(emit.record(f)) for f in findings if emit.keep(f))
+    case = work.case
+    return CaseOutcome(
+        work.item.line,
+        work.item.source,
+        case.case_id,
+        findings if emit.keep_findings else [],
+        observations,
+        unknown_event_types=plan.unknown_types(case),
+        ignored_future_events=case.future_events,
+        stats=stats,
+        lines=lines,
+        subject=subject_of(work.item.case or {}),
+    )

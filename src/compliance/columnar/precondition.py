@@ -1,0 +1,183 @@
+"""The ``precondition`` judgement as columns (polars): each trigger needs a satisfying event at
+or before it (within ``lookback``): the one the trigger refs first, else the latest; else an
+excusing event on or before its day; else missed (``kinds/precondition.py``). Nothing is used
+up, so every obligation is judged on its own.
+
+The explanation of a written finding comes from the kind's own ``judge``, given only the events
+the columns picked (the found or the later satisfying event, and the excuse): it then reaches the
+same answer with the same words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from compliance.columnar.frames import candidates_frame, obligations_frame
+from compliance.columnar.table import CandidateColumns, ObligationColumns, selected_events
+from compliance.due import Due
+from compliance.kinds.base import Context, LawVersion, Triggered, record
+from compliance.kinds.precondition import CompiledPrecondition, LookbackTerms
+from compliance.model import CaseEvent, CaseEvents, Finding
+
+__all__ = ["PreconditionJudged", "PreconditionTable"]
+
+_NONE = -1
+
+
+@dataclass(slots=True)
+class PreconditionObligation:
+    case: int
+    rule: int
+    trigger: CaseEvent
+    version: LawVersion[LookbackTerms]
+    earliest: dt.date | None  # the lookback's first day
+
+
+@dataclass(frozen=True, slots=True)
+class PreconditionJudged:
+    status: list[str]
+    found: list[int]  # candidate rows (-1: none)
+    excuse: list[int]  # excuse rows
+    later: list[int]  # candidate rows: the first satisfying event after the trigger
+
+
+@dataclass(slots=True)
+class PreconditionTable:
+    obligations: list[PreconditionObligation] = field(default_factory=list)
+    columns: ObligationColumns = field(default_factory=ObligationColumns)
+    earliest_day: list[int | None] = field(default_factory=list)
+    candidates: CandidateColumns = field(default_factory=CandidateColumns)
+    excuses: CandidateColumns = field(default_factory=CandidateColumns)
+    ref_ob: list[int] = field(default_factory=list)  # (obligation, id it refs) pairs
+    ref_id: list[str] = field(default_factory=list)
+    groups: int = 0
+
+    def add_group(
+        self,
+        case_no: int,
+        case: CaseEvents,
+        rule_no: int,
+        rule: CompiledPrecondition,
+        triggered: list[Triggered[LookbackTerms]],
+    ) -> None:
+        group = self.groups
+        self.groups += 1
+        cols = self.columns
+        for trigger, version, _ in triggered:
+            lookback = version.terms.lookback
+            earliest = lookback.subtract_from_date(trigger.date) if lookback else None
+            ob = len(self.obligations)
+            self.obligations.append(
+                PreconditionObligation(case_no, rule_no, trigger, version, earliest)
+            )
+            cols.group.append(group)
+            cols.trigger_ts.append(trigger.key[0])
+            cols.trigger_day.append(trigger.date.toordinal())
+            cols.trigger_precise.append(trigger.precise)
+            cols.trigger_id.append(trigger.id)
+            self.earliest_day.append(earliest.toordinal() if earliest else None)
+            for ref in trigger.refs:
+                self.ref_ob.append(ob)
+                self.ref_id.append(ref)
+        self.candidates.add(group, selected_events(rule.satisfied_by, case))
+        if rule.excused_by is not None:
+            self.excuses.add(group, selected_events(rule.excused_by, case))
+
+    # -- the judgement ----------------------------------------------------------------------
+
+    def judge(self) -> PreconditionJudged:
+        if not self.obligations:
+            return PreconditionJudged([], [], [], [])
+        earliest = pl.Series(self.earliest_day, dtype=pl.Int32)
+        obs = obligations_frame(self.columns, earliest=earliest).lazy()
+        cands = candidates_frame(self.candidates).lazy()
+        refs = pl.DataFrame(
+            {
+                "ob": pl.Series(self.ref_ob, dtype=pl.Int64),
+                "id": pl.Series(self.ref_id, dtype=pl.String),
+            }
+        ).lazy()
+        pairs = cands.join(obs, on="group")
+        in_window = pl.col("earliest").is_null() | (pl.col("day") >= pl.col("earliest"))
+        before = pairs.filter((pl.col("id") != pl.col("t_id")) & _AT_OR_BEFORE & in_window)
+        by_ref = _pick(before.join(refs, on=["ob", "id"], how="semi"), "ref", last=False)
+        latest = _pick(before, "last", last=True)
+        later = _pick(pairs.filter(_AFTER), "later", last=False)
+        excuses = candidates_frame(self.excuses).lazy().join(obs, on="group")
+        excuse = _pick(excuses.filter((pl.col("day") <= pl.col("t_day")) & in_window), "ex")
+        out = (
+            obs.select("ob")
+            .join(by_ref, on="ob", how="left")
+            .join(latest, on="ob", how="left")
+            .join(later, on="ob", how="left")
+            .join(excuse, on="ob", how="left")
+            .sort("ob")
+            .select(
+                pl.coalesce("ref_row", "last_row").fill_null(_NONE).alias("found"),
+                pl.col("ex_row").fill_null(_NONE).alias("excuse"),
+                pl.col("later_row").fill_null(_NONE).alias("later"),
+            )
+            .with_columns(
+                pl.when(pl.col("found") >= 0)
+                .then(pl.lit("met"))
+                .when(pl.col("excuse") >= 0)
+                .then(pl.lit("excused"))
+                .otherwise(pl.lit("missed"))
+                .alias("status")
+            )
+            .collect()
+        )
+        return PreconditionJudged(
+            out["status"].to_list(),
+            out["found"].to_list(),
+            out["excuse"].to_list(),
+            out["later"].to_list(),
+        )
+
+    # -- a written finding --------------------------------------------------------------------
+
+    def finding(
+        self, rule: CompiledPrecondition, row: int, judged: PreconditionJudged, ctx: Context
+    ) -> Finding:
+        """The finding ``CompiledPrecondition.evaluate`` records for this obligation."""
+        ob = self.obligations[row]
+        trigger, version = ob.trigger, ob.version
+        explain = [f"trigger {trigger.label()}", "requires an earlier satisfying event"]
+        lookback = version.terms.lookback
+        if ob.earliest:
+            explain.append(f"look back {lookback} -> from {ob.earliest}")
+        # in time order, as the kind selects them: a date-only event on the trigger's day can be
+        # both the found one and, by id, a 'later' one
+        picked = sorted({r for r in (judged.found[row], judged.later[row]) if r >= 0})
+        candidates = [self.candidates.events[r] for r in picked]
+        excuse = judged.excuse[row]
+        excuses = [self.excuses.events[excuse]] if excuse >= 0 else []
+        judgement = rule.judge(trigger, None, ob.earliest, candidates, excuses, explain)
+        origin = Triggered(trigger, version, None)
+        return record(ctx, rule, origin, judgement, Due(trigger.date), explain)
+
+
+_BOTH_PRECISE = pl.col("precise") & pl.col("t_precise")
+_KEY_AFTER = (pl.col("ts") > pl.col("t_ts")) | (
+    (pl.col("ts") == pl.col("t_ts")) & (pl.col("id") > pl.col("t_id"))
+)
+#: ``matching.at_or_before``: by (instant, id) when both are precise, else by local date
+_AT_OR_BEFORE = pl.when(_BOTH_PRECISE).then(~_KEY_AFTER).otherwise(pl.col("day") <= pl.col("t_day"))
+#: ``matching.after``: strictly after (same-day date-only events by (instant, id))
+_AFTER = (
+    pl.when(_BOTH_PRECISE)
+    .then(_KEY_AFTER)
+    .otherwise(
+        (pl.col("day") > pl.col("t_day")) | ((pl.col("day") == pl.col("t_day")) & _KEY_AFTER)
+    )
+)
+
+
+def _pick(frame: pl.LazyFrame, prefix: str, last: bool = False) -> pl.LazyFrame:
+    """Per obligation, the first (or ``last``) row in time order, as ``{prefix}_row``."""
+    ordered = frame.sort("ob", "ts", "id", descending=[False, last, last])
+    first = ordered.group_by("ob", maintain_order=True).first()
+    return first.select("ob", pl.col("row").alias(f"{prefix}_row"))

@@ -1,0 +1,305 @@
+"""The columnar batch path against the per-case engine (the reference): the same outcome for
+every case — findings serialised byte for byte (explanations and order included), statistics,
+error records, observations — over the demo corpus, the rule fixtures of every rule the
+columnar path claims, the road-fines sample, and Hypothesis-generated timelines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from compliance import Engine, load_rules
+from compliance.audit import CaseOutcome, Emit, evaluate_item, finding_line
+from compliance.columnar.capability import why_not_columnar
+from compliance.columnar.run import PathCounts, run_columnar
+from compliance.engine import parse_as_of
+from compliance.rules.schema import parse_rule
+from compliance.ruletools.testing import collect
+from compliance.sources import Item
+from compliance.sources.xes import read_xes
+
+pytest.importorskip("polars")
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "fixtures" / "demo" / "cases.jsonl"
+ROAD_FINES = ROOT / "fixtures" / "road-fines" / "roadtraffic100traces.xes"
+EVERYTHING = Emit(jsonl=True, keep_findings=True)
+
+
+def _items(cases: list[Any]) -> list[Item]:
+    return [Item(i + 1, "test", case=c) for i, c in enumerate(cases)]
+
+
+def _comparable(o: CaseOutcome) -> dict[str, Any]:
+    return {
+        "line": o.line,
+        "case_id": o.case_id,
+        "findings": [f.to_dict() for f in o.findings],
+        "observations": o.observations,
+        "error": o.error.to_dict() if o.error else None,
+        "unknown": o.unknown_event_types,
+        "future": o.ignored_future_events,
+        "stats": sorted(o.stats, key=repr),
+        "lines": o.lines,
+        "subject": o.subject,
+    }
+
+
+def both_paths(
+    engine: Engine, cases: list[Any], as_of: str, emit: Emit = EVERYTHING, chunk: int = 7
+) -> tuple[list[CaseOutcome], list[CaseOutcome], PathCounts]:
+    at = parse_as_of(as_of, engine.tz)
+    items = _items(cases)
+    reference = [evaluate_item(engine, at, item, emit) for item in items]
+    counts = PathCounts()
+    columnar = list(run_columnar(engine, at, items, emit, counts, chunk_cases=chunk))
+    return reference, columnar, counts
+
+
+def assert_same(reference: list[CaseOutcome], columnar: list[CaseOutcome]) -> None:
+    assert len(reference) == len(columnar)
+    for ref, col in zip(reference, columnar, strict=True):
+        assert _comparable(col) == _comparable(ref), ref.case_id
+
+
+def _columnar_rules(engine: Engine) -> set[str]:
+    return {r.id for r in engine.rules if why_not_columnar(r) is None}
+
+
+# -- the demo corpus -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_cases() -> list[Any]:
+    return [orjson.loads(line) for line in DEMO.read_bytes().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def demo_engine() -> Engine:
+    return Engine(load_rules("dk", "municipal"))
+
+
+def test_demo_corpus_every_output_identical(demo_cases: list[Any], demo_engine: Engine) -> None:
+    reference, columnar, counts = both_paths(demo_engine, demo_cases, "2025-06-30", chunk=500)
+    assert_same(reference, columnar)
+    assert any(o.error for o in reference)  # the demo holds broken cases: same error records
+    assert sum(counts.columnar.values()) > 0, "the columnar path judged nothing"
+
+
+def test_demo_corpus_status_filter_materialises_only_what_is_written(
+    demo_cases: list[Any], demo_engine: Engine
+) -> None:
+    """With --status the columnar path writes only the kept findings; the statistics (the
+    summary) still count every finding."""
+    cases = demo_cases[:600]
+    emit = Emit(jsonl=True, statuses=frozenset({"overdue", "late"}), keep_findings=False)
+    reference = [
+        evaluate_item(demo_engine, parse_as_of("2025-06-30", demo_engine.tz), item, EVERYTHING)
+        for item in _items(cases)
+    ]
+    at = parse_as_of("2025-06-30", demo_engine.tz)
+    counts = PathCounts()
+    filtered = list(run_columnar(demo_engine, at, _items(cases), emit, counts, chunk_cases=250))
+    for ref, col in zip(reference, filtered, strict=True):
+        kept = b"".join(finding_line(emit.record(f)) for f in ref.findings if emit.keep(f))
+        assert col.lines == kept
+        assert sorted(col.stats, key=repr) == sorted(ref.stats, key=repr)
+        assert col.findings == []
+
+
+# -- the rule fixtures of the rules the columnar path claims ----------------------------------
+
+
+@functools.cache
+def _engine(packs: tuple[str, ...], tz: str | None) -> Engine:
+    return Engine(load_rules(*packs), default_tz=tz)
+
+
+def _fixture_cases() -> list[Any]:
+    """The fixture cases of every rule the columnar path claims."""
+    packs = [str(ROOT / "rules" / p) for p in ("dk", "municipal", "it")]
+    packs.append(str(ROOT / "bench" / "peers" / "rules"))
+    return [
+        case
+        for case in collect(packs)
+        if case.rule in _columnar_rules(_engine(tuple(case.packs), case.tz))
+    ]
+
+
+@pytest.mark.parametrize("case", _fixture_cases(), ids=lambda c: c.nodeid)
+def test_rule_fixture(case: Any) -> None:
+    engine = _engine(tuple(case.packs), case.tz)
+    as_of = case.as_of if isinstance(case.as_of, str) else case.as_of.isoformat()
+    reference, columnar, _ = both_paths(engine, [case.timeline, *case.more], as_of)
+    assert_same(reference, columnar)
+
+
+# -- the road-fines sample ---------------------------------------------------------------------
+
+
+def _peers_converter() -> Any:
+    path = ROOT / "bench" / "peers" / "xes_to_jsonl.py"
+    spec = importlib.util.spec_from_file_location("xes_to_jsonl", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_road_fines_sample_with_the_italian_pack() -> None:
+    engine = Engine(load_rules(ROOT / "rules" / "it" / "road-fines"))
+    cases = [item.case for item in read_xes(str(ROAD_FINES))]
+    assert_same(*both_paths(engine, cases, "2013-04-24")[:2])
+
+
+def test_road_fines_sample_with_the_peers_pack(tmp_path: Path) -> None:
+    out = tmp_path / "sample.jsonl"
+    _peers_converter().convert(ROAD_FINES, out)
+    cases = [orjson.loads(line) for line in out.read_bytes().splitlines()]
+    engine = Engine(load_rules(ROOT / "bench" / "peers" / "rules"))
+    assert _columnar_rules(engine) == {r.id for r in engine.rules}  # both peer duties
+    reference, columnar, counts = both_paths(engine, cases, "2013-04-24")
+    assert_same(reference, columnar)
+    assert sum(counts.columnar.values()) > 50
+
+
+# -- Hypothesis timelines ----------------------------------------------------------------------
+
+
+def _rule(rule_id: str, **fields: Any) -> dict[str, Any]:
+    versions = fields.pop("versions", None) or [
+        {"valid": {"from": "2020-01-01"}, "source": {"law": "Test", "ref": "§ 1"}}
+    ]
+    base = {"id": rule_id, "title": {"en": rule_id}, "kind": "deadline", "versions": versions}
+    return base | fields
+
+
+#: The shapes the columnar path judges: days, weeks, months (month ends), years, hours,
+#: business days with a roll, closers, `where` equality, two law versions, a scope; and one
+#: partitioned rule it leaves to the per-case engine, whose findings interleave.
+HYPOTHESIS_RULES = [
+    _rule("t.days", trigger="a", satisfied_by="b", within="10 days", cancelled_by=["c"]),
+    _rule("t.hours", trigger="a", satisfied_by=["b", "c"], within="30 hours"),
+    _rule(
+        "t.months",
+        trigger={"event": "a", "where": {"k": "x"}},
+        satisfied_by="b",
+        within="1 month",
+        until=["c"],
+    ),
+    _rule("t.years", trigger="c", satisfied_by="a", within="1 year", month_end="next_day"),
+    _rule(
+        "t.business",
+        trigger="b",
+        satisfied_by="c",
+        within="3 business_days",
+        roll="next_business_day",
+        versions=[
+            {
+                "valid": {"from": "2020-01-01", "until": "2024-02-29"},
+                "source": {"law": "Old", "ref": "§ 1"},
+            },
+            {
+                "valid": {"from": "2024-03-01"},
+                "source": {"law": "New", "ref": "§ 2"},
+                "within": "2 weeks",
+            },
+        ],
+    ),
+    _rule(
+        "t.trigger-day",
+        trigger="a",
+        satisfied_by="a",
+        within="5 days",
+        count_from="trigger_day",
+        scope={"region": "north"},
+    ),
+    _rule("t.partitioned", trigger="a", satisfied_by="b", within="7 days", partition="k"),
+    _rule(
+        "t.earlier",
+        trigger="d",
+        satisfied_by=["a", "b"],
+        within="2 weeks",
+        requires_earlier=[{"event": "c", "at_least": "3 days"}],
+    ),
+    _rule(
+        "t.precondition",
+        trigger={"event": "d", "where": {"k": "y"}},
+        satisfied_by=["b", "c"],
+        excused_by=["a"],
+        requires_earlier=[{"event": "a"}],
+    )
+    | {"kind": "precondition"},
+    _rule(
+        "t.lookback",
+        trigger="c",
+        satisfied_by="b",
+        excused_by=["d"],
+        lookback="10 days",
+    )
+    | {"kind": "precondition"},
+]
+
+
+@pytest.fixture(scope="module")
+def hypothesis_engine() -> Engine:
+    return Engine([parse_rule(r) for r in HYPOTHESIS_RULES])
+
+
+_START = dt.datetime(2024, 1, 20, tzinfo=dt.UTC)
+
+
+@st.composite
+def timelines(draw: st.DrawFn) -> dict[str, Any]:
+    n = draw(st.integers(0, 9))
+    events = []
+    for i in range(n):
+        # few distinct days and hours: same-day and same-instant events are common
+        day, hour = draw(st.integers(0, 15)), draw(st.sampled_from([0, 9, 9, 15, 23]))
+        moment = _START + dt.timedelta(days=day, hours=hour)
+        at = moment.date().isoformat() if draw(st.booleans()) else moment.isoformat()
+        event: dict[str, Any] = {"id": f"e{i}", "type": draw(st.sampled_from("abcd")), "at": at}
+        if draw(st.booleans()):
+            event["attrs"] = {"k": draw(st.sampled_from(["x", "y"]))}
+        if i and draw(st.integers(0, 4)) == 0:
+            event["refs"] = [f"e{draw(st.integers(0, i - 1))}"]
+        events.append(event)
+    subject = {"region": draw(st.sampled_from(["north", "south"]))}
+    return {"case_id": f"h{draw(st.integers(0, 10**6))}", "subject": subject, "events": events}
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cases=st.lists(timelines(), min_size=1, max_size=12),
+    as_of=st.sampled_from(["2024-02-10", "2024-03-05T12:00:00+01:00", "2024-06-30"]),
+)
+def test_hypothesis_timelines(hypothesis_engine: Engine, cases: list[Any], as_of: str) -> None:
+    reference, columnar, _ = both_paths(hypothesis_engine, cases, as_of, chunk=5)
+    assert_same(reference, columnar)
+
+
+def test_precondition_with_satisfying_events_on_the_trigger_day(
+    hypothesis_engine: Engine,
+) -> None:
+    """Date-only events on the trigger's day are both 'at or before' it and, by id, 'after'
+    it: the latest one is found, the first one is the 'later' event."""
+    events = [
+        {"id": "e1", "type": "c", "at": "2024-02-01"},
+        {"id": "e2", "type": "b", "at": "2024-02-01"},
+        {"id": "e3", "type": "b", "at": "2024-02-01"},
+    ]
+    case = {"case_id": "same-day", "subject": {}, "events": events}
+    reference, columnar, _ = both_paths(hypothesis_engine, [case], "2024-03-01")
+    assert_same(reference, columnar)
+    (found,) = [f for f in reference[0].findings if f.rule == "t.lookback"]
+    assert found.satisfied_by == "e3"
