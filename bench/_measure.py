@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
 
 
 def peak_rss_mb() -> float:
@@ -127,3 +128,20 @@ def interleaved(
         }
         for name, xs in runs.items()
     }
+
+
+def demo_corpus(n: int) -> Path:
+    """bench/data/cases-N.jsonl: ``compliance demo generate``'s cases, seed 4242 (made once)."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"cases-{n}.jsonl"
+    if not path.exists():
+        import orjson
+
+        from compliance.demo import generate
+
+        tmp = path.with_suffix(".partial")
+        with open(tmp, "wb") as fh:
+            for case in generate(n, seed=4242):
+                fh.write(orjson.dumps(case) + b"\n")
+        tmp.replace(path)
+    return path

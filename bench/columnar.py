@@ -33,6 +33,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _measure import demo_corpus
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results"
@@ -41,23 +43,6 @@ MODES = ("json", "orjson", "case", "columnar")
 
 
 # -- corpora ----------------------------------------------------------------------------------
-
-
-def demo_corpus(n: int) -> Path:
-    """bench/data/cases-N.jsonl, generated as bench/run.py does (seed 4242)."""
-    DATA.mkdir(parents=True, exist_ok=True)
-    path = DATA / f"cases-{n}.jsonl"
-    if not path.exists():
-        import orjson
-
-        from compliance.demo import generate
-
-        tmp = path.with_suffix(".partial")
-        with open(tmp, "wb") as fh:
-            for case in generate(n, seed=4242):
-                fh.write(orjson.dumps(case) + b"\n")
-        tmp.replace(path)
-    return path
 
 
 def road_fines_peers() -> Path | None:

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import scaling
-from _measure import Clock, interleaved, min_median, peak_rss_mb
+from _measure import Clock, demo_corpus, interleaved, min_median, peak_rss_mb
 from _measure import child as run_script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,22 +54,6 @@ AS_OF = "2025-06-30"
 #: the issue's "dk + municipal packs": the packs `make audit` uses on the demo corpus
 DEMO_RULES = ("dk", "municipal/slagelse", "municipal/morsoe")
 COLUMNAR = "audit-columnar"
-
-
-def corpus(n: int) -> Path:
-    DATA.mkdir(parents=True, exist_ok=True)
-    path = DATA / f"cases-{n}.jsonl"
-    if not path.exists():
-        import orjson
-
-        from compliance.demo import generate
-
-        tmp = path.with_suffix(".partial")
-        with open(tmp, "wb") as fh:
-            for case in generate(n, seed=4242):
-                fh.write(orjson.dumps(case) + b"\n")
-        tmp.replace(path)
-    return path
 
 
 def child(kind: str, *args: str) -> dict[str, Any]:
@@ -284,7 +268,7 @@ def startup(rounds: int = 7) -> dict[str, Any]:
     script = str(Path(sys.executable).with_name("compliance"))
     out = DATA / "out" / "startup.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
-    one = [str(corpus(1)), "--rules", "dk", "--as-of", AS_OF, "-o", str(out), "--no-progress"]
+    one = [str(demo_corpus(1)), "--rules", "dk", "--as-of", AS_OF, "-o", str(out), "--no-progress"]
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],
         "compliance --help": [script, "--help"],
@@ -357,7 +341,7 @@ def compare_audit(
 
 
 def size_row(n: int, rounds: int, workers: bool, engines: Sequence[str]) -> dict[str, Any]:
-    path = str(corpus(n))
+    path = str(demo_corpus(n))
     row = {"cases": n} | compare_audit(path, DEMO_RULES, AS_OF, rounds, engines, workers)
     m = row["modes"]
     row["cases_per_cpu_s"] = n / m["audit"]["cpu"]["median"]
