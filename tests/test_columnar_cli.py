@@ -82,7 +82,10 @@ def test_workers_with_the_columnar_engine_is_refused(corpus: str, tmp_path: Path
 def test_an_unknown_engine_is_refused(corpus: str, tmp_path: Path) -> None:
     code, err = audit(corpus, tmp_path / "x.jsonl", "--engine", "vector")
     assert code == 2
-    assert "--engine 'vector': use one of case, columnar" in err
+    assert "unknown --engine 'vector' (case, columnar)" in err
+    code, err = audit(corpus, tmp_path / "x.jsonl", "--engine", "colmnar")
+    assert code == 2
+    assert "did you mean 'columnar'?" in err
 
 
 def test_without_polars_the_message_names_the_extra(

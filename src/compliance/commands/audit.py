@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from compliance.audit import AuditSummary, CaseOutcome, Emit, check_time_zone
 from compliance.columnar import ENGINES, require_backend
+from compliance.commands.choices import check_choice
 from compliance.commands.inputs import (
     InputOptions,
     check_inputs,
@@ -49,8 +50,7 @@ class AuditOptions:
         if self.writes.needs_file and not self.output:
             fmt = self.output_format
             raise ComplianceError(f"--format {fmt} needs -o FILE.{fmt}")
-        if self.engine not in ENGINES:
-            raise ComplianceError(f"--engine {self.engine!r}: use one of {', '.join(ENGINES)}")
+        check_choice("--engine", self.engine, ENGINES)
         if self.engine == "columnar":
             if self.workers > 1:
                 raise ComplianceError(
