@@ -303,3 +303,29 @@ def test_precondition_with_satisfying_events_on_the_trigger_day(
     assert_same(reference, columnar)
     (found,) = [f for f in reference[0].findings if f.rule == "t.lookback"]
     assert found.satisfied_by == "e3"
+
+
+def test_part_engines_keep_the_callers_calendars(dk_rules: Any) -> None:
+    """The per-case engines of the plan (the rest, and one per columnar rule for the cases it
+    leaves) compile their rules with the caller's named calendars, as the reference does."""
+    from compliance.calendar import CALENDARS
+    from compliance.columnar.plan import Plan
+
+    engine = Engine(dk_rules, calendars={"dk": CALENDARS["dk-saturday"]})
+    plan = Plan.of(engine, parse_as_of("2024-03-20", engine.tz))
+    case = {
+        "case_id": "c",
+        "events": [
+            {
+                "id": "e1",
+                "type": "notification_received",
+                "at": "2024-03-01",
+                "attrs": {"reporter": "professional"},
+            }
+        ],
+    }
+    ids = [r.id for r in plan.columnar]
+    part = plan.single[ids.index("dk.notification.acknowledge")]
+    due = {f.rule: f.due for f in part.evaluate(case, as_of="2024-03-20").findings}
+    assert due["dk.notification.acknowledge"] == "2024-03-08"  # Saturday counts: 2024-03-11 without
+    assert plan.rest.calendars == engine.calendars

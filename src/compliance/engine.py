@@ -128,7 +128,10 @@ class Engine:
         else:
             rule_list = list(rules)
             self.known_types = None
-        lookup = calendar_lookup(dict(calendars or {}))
+        #: the named calendars the rules were compiled with (an engine of some of its rules
+        #: compiles them the same way: ``compliance.columnar``)
+        self.calendars: dict[str, Calendar] = dict(calendars or {})
+        lookup = calendar_lookup(self.calendars)
         self.rules: tuple[CompiledRule[Any], ...] = tuple(
             compile_rule(r, lookup) for r in rule_list
         )

@@ -21,6 +21,7 @@ def _engine_of(engine: Engine, rules: list[CompiledRule[Any]]) -> Engine:
     """An engine of some of ``engine``'s rules that reads cases exactly as ``engine`` does."""
     part = Engine(
         [r.model for r in rules],
+        calendars=engine.calendars,
         max_case_events=engine.max_case_events,
         max_case_findings=engine.max_case_findings,
     )
