@@ -575,6 +575,17 @@ class _Hit:
     index: int
 
 
+def _group_key(attr: str | None, wildcard: bool, event: CaseEvent) -> object:
+    """The group of an index an event belongs to: None without a partition attribute; the
+    wildcard group (``EventIndex._ALL``, every partition) for an event without the attribute
+    when ``wildcard``; else its partition value."""
+    if attr is None:
+        return None
+    if wildcard and attr not in event.attrs:
+        return EventIndex._ALL
+    return partition_of(attr, event)
+
+
 class EventIndex:
     """A rule's (pre-selected) events grouped by partition value, for first-at-or-after
     queries. ``wildcard``: events without the partition attribute form a group of their own
@@ -588,10 +599,7 @@ class EventIndex:
         self.attr, self.wildcard = attr, wildcard
         grouped: dict[object, list[CaseEvent]] = {}
         for e in events:
-            key: object = None
-            if attr is not None:
-                key = self._ALL if wildcard and attr not in e.attrs else partition_of(attr, e)
-            grouped.setdefault(key, []).append(e)
+            grouped.setdefault(_group_key(attr, wildcard, e), []).append(e)
         self.groups: dict[object, tuple[_Run, _Run]] = {}
         self.positions: dict[str, tuple[_Run, int]] = {}
         for key, evs in grouped.items():
@@ -688,14 +696,6 @@ class FewEvents:
         self.events, self.attr, self.wildcard = events, attr, wildcard
         self.used: set[str] = set()
 
-    def _group(self, event: CaseEvent) -> object:
-        attr = self.attr
-        if attr is None:
-            return None
-        if self.wildcard and attr not in event.attrs:
-            return EventIndex._ALL
-        return partition_of(attr, event)
-
     def _first(
         self,
         ref: CaseEvent,
@@ -723,7 +723,7 @@ class FewEvents:
         return None
 
     def _in_group(self, event: CaseEvent, partition: str | None) -> bool:
-        group = self._group(event)
+        group = _group_key(self.attr, self.wildcard, event)
         return group is EventIndex._ALL or group == partition
 
     def first(
