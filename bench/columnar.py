@@ -25,7 +25,6 @@ import argparse
 import filecmp
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -33,7 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _measure import demo_corpus
+from _measure import child as run_script
+from _measure import demo_corpus, min_median, peak_rss_mb, rotations
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
@@ -104,16 +104,12 @@ def measure(mode: str, path: str, specs: list[str], as_of: str, out: str) -> dic
         "cpu": time.process_time() - c0,
         "import": imports,
         "cases": n,
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_mb": peak_rss_mb(),
     }
 
 
 def child(mode: str, path: Path, specs: list[str], as_of: str, out: Path) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--child", mode, str(path), ",".join(specs), as_of, str(out)]
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    if done.returncode != 0:
-        raise SystemExit(f"{mode} failed:\n{done.stderr[-3000:]}")
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    return run_script(__file__, ["--child", mode, str(path), ",".join(specs), as_of, str(out)])
 
 
 # -- rounds and the table -----------------------------------------------------------------------
@@ -125,8 +121,7 @@ def bench_corpus(
     runs: dict[str, list[dict[str, Any]]] = {m: [] for m in MODES}
     outs = {m: DATA / f"columnar-{name}-{m}.jsonl" for m in ("case", "columnar")}
     loads = []
-    for i in range(rounds):
-        order = MODES[i % len(MODES) :] + MODES[: i % len(MODES)]
+    for i, order in enumerate(rotations(MODES, rounds)):
         loads.append(os.getloadavg())
         for mode in order:
             runs[mode].append(child(mode, path, specs, as_of, outs.get(mode, DATA / "unused")))
@@ -136,10 +131,11 @@ def bench_corpus(
         out.unlink()
     summary: dict[str, Any] = {}
     for mode, rs in runs.items():
+        spread = {what: min_median([r[what] for r in rs]) for what in ("cpu", "wall")}
         summary[mode] = {
-            f"{what}_{stat}": fn([r[what] for r in rs])
+            f"{what}_{stat}": spread[what][stat]
             for what in ("cpu", "wall")
-            for stat, fn in (("min", min), ("median", statistics.median))
+            for stat in ("min", "median")
         } | {"rss_mb": max(r["rss_mb"] for r in rs), "import_cpu": rs[0]["import"][1]}
     for mode in ("case", "columnar"):
         for base in ("json", "orjson"):
