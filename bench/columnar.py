@@ -226,16 +226,16 @@ def libraries(path: Path, specs: list[str], as_of: str, rounds: int) -> dict[str
     import pyarrow as pa
 
     from compliance import Engine, load_rules
-    from compliance.columnar.table import DueCache, EventsTable
+    from compliance.columnar.table import EventsTable
     from compliance.engine import parse_as_of
 
     engine = Engine(load_rules(*specs))
     at = parse_as_of(as_of, engine.tz)
-    table, dues = EventsTable(), DueCache()
+    table = EventsTable()
     rules = [r for r in engine.rules if r.kind == "deadline"]
     with open(path, "rb") as fh:
         for i, line in enumerate(fh):
-            table.add_case(i, engine.prepare(orjson.loads(line)).upto(at), rules, dues)  # type: ignore[arg-type]
+            table.add_case(i, engine.prepare(orjson.loads(line)).upto(at), rules)  # type: ignore[arg-type]
     c, s = table.columns, table.satisfiers
     obs = pa.table(
         {"ob": range(len(c.group)), "grp": c.group, "t_ts": c.trigger_ts, "t_day": c.trigger_day}

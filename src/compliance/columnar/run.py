@@ -16,7 +16,7 @@ from compliance.audit import CaseOutcome, Emit, evaluate_item
 from compliance.columnar.deadline import judge
 from compliance.columnar.merge import CaseWork, Judgements, TooManyFindings, merged_outcome
 from compliance.columnar.plan import Plan
-from compliance.columnar.table import DueCache, EventsTable
+from compliance.columnar.table import EventsTable
 from compliance.due import AsOf
 from compliance.engine import Engine
 from compliance.errors import ComplianceError
@@ -86,14 +86,14 @@ def _chunk(plan: Plan, items: list[Item], emit: Emit, counts: PathCounts) -> Ite
     engine, at = plan.engine, plan.at
     as_of = AsOf(at, at.astimezone(engine.tz).date())
     works: list[CaseWork | None] = []
-    table, dues = EventsTable(), DueCache()
+    table = EventsTable()
     for item in items:
         item = item.parsed()
         case = _prepared(engine, item, at)
         work = CaseWork(item, case) if case is not None else None
         if work is not None:
             try:
-                table.add_case(len(works), work.case, plan.columnar, dues)
+                table.add_case(len(works), work.case, plan.columnar)
             except (ComplianceError, ValueError, OverflowError):
                 work = None  # the per-case engine raises the same error and rejects the case
         works.append(work)

@@ -23,7 +23,7 @@ from compliance.model import CaseEvent, CaseEvents
 if TYPE_CHECKING:
     from compliance.columnar.precondition import PreconditionTable
 
-__all__ = ["CandidateColumns", "DueCache", "EventsTable", "Obligation", "ObligationColumns"]
+__all__ = ["CandidateColumns", "EventsTable", "Obligation", "ObligationColumns"]
 
 
 @dataclass(slots=True)
@@ -72,27 +72,15 @@ class CandidateColumns:
             self.events.append(e)
 
 
-class DueCache:
-    """Due dates per distinct (rule, version, start): most triggers of a corpus share their
-    dates, and ``due.due_after`` (the project's own period arithmetic, ADR 0001) is exact."""
-
-    def __init__(self) -> None:
-        self._known: dict[tuple[int, str, bool, object], tuple[Due, tuple[str, ...]]] = {}
-
-    def due(
-        self, rule_no: int, rule: CompiledDeadline, version: LawVersion[DueTerms], start: CaseEvent
-    ) -> tuple[Due, list[str]]:
-        terms = version.terms
-        within = terms.within
-        assert within is not None  # capability.why_not_columnar
-        by_instant = within.is_hours and start.precise
-        key = (rule_no, version.label, by_instant, start.key[0] if by_instant else start.date)
-        found = self._known.get(key)
-        if found is None:
-            explain: list[str] = []
-            due = due_after(within, start, terms.roll, rule.counting, explain)
-            found = self._known[key] = (due, tuple(explain))
-        return found[0], list(found[1])
+def _due(
+    rule: CompiledDeadline, version: LawVersion[DueTerms], start: CaseEvent
+) -> tuple[Due, list[str]]:
+    """The due date and its explanation lines, by the project's own period arithmetic
+    (``due.due_after``, which memoises date-based due dates per rule calendar)."""
+    terms = version.terms
+    assert terms.within is not None  # capability.why_not_columnar
+    explain: list[str] = []
+    return due_after(terms.within, start, terms.roll, rule.counting, explain), explain
 
 
 @dataclass(slots=True)
@@ -113,7 +101,6 @@ class EventsTable:
         case_no: int,
         case: CaseEvents,
         rules: Sequence[CompiledDeadline | CompiledPrecondition],
-        dues: DueCache,
     ) -> None:
         """The obligations of one case (cut at as_of) for the columnar rules."""
         by_type = case.by_type
@@ -129,7 +116,7 @@ class EventsTable:
             if triggered is None:
                 triggered = rule.triggers(case)  # the rule's own requires_earlier check
             if triggered:
-                self._add_group(case_no, case, rule_no, rule, triggered, dues)
+                self._add_group(case_no, case, rule_no, rule, triggered)
 
     def _add_group(
         self,
@@ -138,7 +125,6 @@ class EventsTable:
         rule_no: int,
         rule: CompiledDeadline,
         triggered: list[Triggered[DueTerms]],
-        dues: DueCache,
     ) -> None:
         satisfiers = selected_events(rule.satisfied_by, case)
         refs = _referred(triggered, satisfiers)
@@ -158,7 +144,7 @@ class EventsTable:
         refs = [r + base if r >= 0 else -1 for r in refs]
         cols = self.columns
         for trigger, version, _ in triggered:
-            due, explain = dues.due(rule_no, rule, version, trigger)
+            due, explain = _due(rule, version, trigger)
             self.obligations.append(Obligation(case_no, rule_no, trigger, version, due, explain))
             cols.group.append(group)
             cols.trigger_ts.append(trigger.key[0])
