@@ -60,6 +60,33 @@ def test_yaml_tags_and_aliases_are_refused(tmp_path: Path) -> None:
     assert "aliases are not allowed" in str(err) and err.line == 2
 
 
+def test_alias_in_a_list_and_complex_keys_are_located(tmp_path: Path) -> None:
+    err = load_error(tmp_path, GOOD + "x: &a 1\ny:\n  - 2\n  - *a\n")
+    assert "aliases are not allowed" in str(err) and err.line == 13
+    err = load_error(tmp_path, GOOD + "? [a, b]\n: 1\n")
+    assert "a key must be a plain name" in str(err) and err.line == 10
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["libyaml", "python"])
+def test_both_yaml_parsers_read_every_bundled_file_alike(
+    fast: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Rule files are read by libyaml where PyYAML has it, by the Python parser otherwise:
+    the same data and line maps from both for every YAML file of the bundled packs."""
+    from compliance.rules import load
+
+    if load._FAST_LOADER is None:
+        pytest.skip("PyYAML without libyaml: only the Python parser exists here")
+    files = sorted(load.packs_root().rglob("*.yaml"))
+    assert len(files) > 50
+    seen = {f: load.load_yaml(f) for f in files}
+    if not fast:
+        monkeypatch.setattr(load, "_FAST_LOADER", None)
+        assert {f: load.load_yaml(f) for f in files} == seen
+    err = load_error(tmp_path, "a: [1, 2]\nb: &x 3\nc:\n  - 4\n  - *x\n")
+    assert "aliases are not allowed" in str(err) and err.line == 5
+
+
 def test_billion_laughs_is_refused_quickly(tmp_path: Path) -> None:
     lines = ['a0: &a0 ["lol"]'] + [
         f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 30)
