@@ -40,6 +40,16 @@ def test_title_languages_are_bcp47_tags(tmp_path: Path, title: str, ok: bool) ->
         assert err.line == 2, str(err)
 
 
+def test_common_language_tags_are_registered_and_standard() -> None:
+    """The tags answered without langcodes are ones langcodes itself accepts."""
+    import langcodes
+
+    from compliance.rules.fields import COMMON_LANGUAGE_TAGS
+
+    for tag in COMMON_LANGUAGE_TAGS:
+        assert langcodes.tag_is_valid(tag) and langcodes.standardize_tag(tag) == tag, tag
+
+
 def test_other_languages_are_kept_and_listed(tmp_path: Path) -> None:
     text = GOOD.replace("{da: Test, en: Test}", "{en: Fine notified, it: Verbale notificato}")
     (rule,) = load_rules(write(tmp_path, text))
