@@ -236,7 +236,7 @@ CASES = _cases()
 def run_in_process(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     """``compliance.cli.main`` — the console entry point with its last-resort handler — as the
     shell runs it; an exception escaping it is a traceback the user would see."""
-    handler = signal.getsignal(signal.SIGTERM)
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(sys, "argv", ["compliance", *argv])
@@ -249,7 +249,8 @@ def run_in_process(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     finally:
-        signal.signal(signal.SIGTERM, handler)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     out, err = capsys.readouterr()
     return code, err + out
 

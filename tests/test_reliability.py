@@ -559,5 +559,28 @@ def test_interrupted_audit_leaves_no_report(tmp_path: Path) -> None:
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
         assert proc.returncode != 0 and "Traceback" not in err
+        if sig == signal.SIGINT:  # Ctrl-C says so (typer alone would exit 130 in silence)
+            assert proc.returncode == 130 and "interrupted" in err, (proc.returncode, err)
         assert not out.exists()
         assert not list(tmp_path.glob(".report.html.*"))  # the partial file is removed
+
+
+def test_ctrl_c_while_the_command_line_imports_is_one_line() -> None:
+    """A Ctrl-C that lands while ``compliance.cli`` still imports typer: the console entry
+    point (``compliance._launch``) says "interrupted" and exits 130, no traceback."""
+    code = (
+        "import builtins, os, signal\n"
+        "from compliance import _launch\n"
+        "real = builtins.__import__\n"
+        "def hit(name, *args, **kwargs):\n"
+        "    if name == 'typer':\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = hit\n"
+        "_launch.main()\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code, "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert res.returncode == 130 and "Traceback" not in res.stderr, res.stderr
+    assert res.stderr == "interrupted; no report was completed\n"

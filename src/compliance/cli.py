@@ -10,6 +10,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from compliance import _launch
 from compliance.errors import ComplianceError
 from compliance.outputs import format_help
 from compliance.sources import SOURCES
@@ -510,6 +511,7 @@ def main() -> None:
         raise SystemExit(128 + signum)  # unwinds: partial reports are removed, never renamed
 
     signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGINT, _launch.on_interrupt)
     if sys.argv[1:] == ["--version"]:  # answered before typer builds the command tree (~0.1 s)
         sys.stdout.write(_version_line() + "\n")
         return
@@ -517,8 +519,8 @@ def main() -> None:
         app()
     except ComplianceError as exc:
         _die(str(exc), 2)
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted; no report was completed\n")
+    except (_launch.Interrupted, KeyboardInterrupt):
+        sys.stderr.write(_launch.INTERRUPTED)
         sys.exit(130)
     except BrokenPipeError:  # `compliance audit ... | head`: the reader left; not an error
         with contextlib.suppress(OSError):
