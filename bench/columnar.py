@@ -7,16 +7,20 @@ fresh process with its imports done before the clock starts (import time is repo
 - ``orjson``: ``orjson.loads`` of every line;
 - ``case``: ``compliance audit --engine case`` of the file to JSON Lines (in-process
   ``commands.audit.run``, to a real file);
-- ``columnar``: the same with ``--engine columnar``.
+- ``columnar``: the same with ``--engine columnar``;
+- with ``--workers N``: also ``case-wN`` and ``columnar-wN``, the two audits with ``--workers N``.
+  Their CPU time is the whole process tree's (the workers' CPU, reaped when the pool ends, is
+  added from ``RUSAGE_CHILDREN``); peak RSS is the parent's and, apart, the largest worker's.
 
 Corpora: the demo corpus (``compliance demo generate``, seed 4242, as bench/run.py makes it) with
 the dk + municipal packs; and, when ../shared/data/road-fines holds the log, the full road-fines
 log converted to JSON Lines with the peers pack (bench/peers/rules: both duties columnar) and, as
-``compliance convert`` reads the XES, with the Italian pack. The two audits' outputs are compared
+``compliance convert`` reads the XES, with the Italian pack. All audits' outputs are compared
 byte for byte. Results: bench/results/columnar.json and a table (CPU and wall min/median,
 ratios to the json and orjson parse on the CPU medians, peak RSS, load average).
 
     python bench/columnar.py [--rounds 3] [--cases 20000] [--corpora demo,road-fines,road-fines-it]
+                             [--workers 2]
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import argparse
 import filecmp
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,6 +45,7 @@ DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results"
 ROAD_FINES = ROOT.parent / "shared" / "data" / "road-fines"
 MODES = ("json", "orjson", "case", "columnar")
+AUDITS = ("case", "columnar")
 
 
 # -- corpora ----------------------------------------------------------------------------------
@@ -80,31 +86,47 @@ CORPORA: dict[str, tuple[Any, list[str], str]] = {
 # -- one measurement in a fresh process ---------------------------------------------------------
 
 
+def workers_cpu() -> float:
+    """User + system CPU of this process's reaped children (an audit's workers)."""
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
+
+
+def engine_and_workers(mode: str) -> tuple[str, int]:
+    """``columnar-w2`` -> ("columnar", 2); ``case`` -> ("case", 1)."""
+    engine, _, workers = mode.partition("-w")
+    return engine, int(workers or 1)
+
+
 def measure(mode: str, path: str, specs: list[str], as_of: str, out: str) -> dict[str, Any]:
-    """Runs in the child: imports first, then the clock."""
+    """Runs in the child: imports first, then the clock (the workers' CPU included)."""
     t0, c0 = time.perf_counter(), time.process_time()
     import orjson
 
     from compliance.commands.audit import AuditOptions, run
     from compliance.commands.inputs import as_of_instant
 
-    if mode == "columnar":
+    if mode.startswith("columnar"):
         import polars  # noqa: F401  (start-up, reported apart)
     imports = (time.perf_counter() - t0, time.process_time() - c0)
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, c0, w0 = time.perf_counter(), time.process_time(), workers_cpu()
     if mode in ("json", "orjson"):
         loads = json.loads if mode == "json" else orjson.loads
         with open(path, "rb") as fh:
             n = sum(1 for line in fh if loads(line))
     else:
-        options = AuditOptions("jsonl", out, engine=mode)
+        engine, workers = engine_and_workers(mode)
+        options = AuditOptions("jsonl", out, engine=engine, workers=workers)
         n = run([path], specs, as_of_instant(as_of), options).cases_read
+    worker_rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {
         "wall": time.perf_counter() - t0,
-        "cpu": time.process_time() - c0,
+        "cpu": time.process_time() - c0 + workers_cpu() - w0,
+        "workers_cpu": workers_cpu() - w0,
         "import": imports,
         "cases": n,
         "rss_mb": peak_rss_mb(),
+        "worker_rss_mb": worker_rss_kb / 1024 if mode not in ("json", "orjson") else 0.0,
     }
 
 
@@ -116,34 +138,35 @@ def child(mode: str, path: Path, specs: list[str], as_of: str, out: Path) -> dic
 
 
 def bench_corpus(
-    name: str, path: Path, specs: list[str], as_of: str, rounds: int
+    name: str, path: Path, specs: list[str], as_of: str, rounds: int, workers: int = 1
 ) -> dict[str, Any]:
-    runs: dict[str, list[dict[str, Any]]] = {m: [] for m in MODES}
-    outs = {m: DATA / f"columnar-{name}-{m}.jsonl" for m in ("case", "columnar")}
+    modes = MODES + (tuple(f"{m}-w{workers}" for m in AUDITS) if workers > 1 else ())
+    runs: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
+    outs = {m: DATA / f"columnar-{name}-{m}.jsonl" for m in modes if m not in ("json", "orjson")}
     loads = []
-    for i, order in enumerate(rotations(MODES, rounds)):
+    for i, order in enumerate(rotations(modes, rounds)):
         loads.append(os.getloadavg())
         for mode in order:
             runs[mode].append(child(mode, path, specs, as_of, outs.get(mode, DATA / "unused")))
             print(f"{name} round {i + 1}/{rounds}: {mode} done", file=sys.stderr)
-    identical = filecmp.cmp(outs["case"], outs["columnar"], shallow=False)
+    identical = all(filecmp.cmp(outs["case"], out, shallow=False) for out in outs.values())
     for out in outs.values():
         out.unlink()
-    summary: dict[str, Any] = {}
-    for mode, rs in runs.items():
-        spread = {what: min_median([r[what] for r in rs]) for what in ("cpu", "wall")}
-        summary[mode] = {
-            f"{what}_{stat}": spread[what][stat]
-            for what in ("cpu", "wall")
-            for stat in ("min", "median")
-        } | {"rss_mb": max(r["rss_mb"] for r in rs), "import_cpu": rs[0]["import"][1]}
-    for mode in ("case", "columnar"):
+    summary = {mode: mode_summary(rs) for mode, rs in runs.items()}
+    for mode in outs:
         for base in ("json", "orjson"):
             ratio = summary[mode]["cpu_median"] / summary[base]["cpu_median"]
             summary[mode][f"x_{base}_cpu_median"] = ratio
-    summary["columnar"]["x_case_cpu_median"] = (
-        summary["columnar"]["cpu_median"] / summary["case"]["cpu_median"]
-    )
+        engine, n = engine_and_workers(mode)
+        if engine == "columnar":  # beside the per-case audit with as many workers
+            same = "case" if n == 1 else f"case-w{n}"
+            for what in ("cpu", "wall"):
+                ratio = summary[mode][f"{what}_median"] / summary[same][f"{what}_median"]
+                summary[mode][f"x_case_{what}_median"] = ratio
+        if n > 1:  # beside itself in one process
+            for what in ("cpu", "wall"):
+                ratio = summary[mode][f"{what}_median"] / summary[engine][f"{what}_median"]
+                summary[mode][f"x_one_process_{what}_median"] = ratio
     return {
         "file": str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path),
         "cases": runs["case"][0]["cases"],
@@ -153,6 +176,21 @@ def bench_corpus(
         "identical_outputs": identical,
         "load_average": loads,
         "modes": summary,
+    }
+
+
+def mode_summary(rs: list[dict[str, Any]]) -> dict[str, Any]:
+    """CPU (the whole process tree) and wall min / median, peak RSS, import CPU of one mode."""
+    spread = {what: min_median([r[what] for r in rs]) for what in ("cpu", "wall")}
+    return {
+        f"{what}_{stat}": spread[what][stat]
+        for what in ("cpu", "wall")
+        for stat in ("min", "median")
+    } | {
+        "rss_mb": max(r["rss_mb"] for r in rs),
+        "worker_rss_mb": max(r.get("worker_rss_mb", 0.0) for r in rs),
+        "workers_cpu_median": statistics.median(r.get("workers_cpu", 0.0) for r in rs),
+        "import_cpu": rs[0]["import"][1],
     }
 
 
@@ -166,18 +204,28 @@ def table(results: dict[str, Any]) -> str:
         )
         lines.append(
             "| mode | CPU min s | CPU median s | wall min s | wall median s | ÷ json | ÷ orjson "
-            "| peak RSS MB |"
+            "| peak RSS MB (largest worker) |"
         )
         lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
         for mode, m in r["modes"].items():
             xj = f"{m['x_json_cpu_median']:.2f}×" if "x_json_cpu_median" in m else ""
             xo = f"{m['x_orjson_cpu_median']:.1f}×" if "x_orjson_cpu_median" in m else ""
+            worker = f" ({m['worker_rss_mb']:.0f})" if m["worker_rss_mb"] else ""
             lines.append(
                 f"| {mode} | {m['cpu_min']:.2f} | {m['cpu_median']:.2f} | {m['wall_min']:.2f} | "
-                f"{m['wall_median']:.2f} | {xj} | {xo} | {m['rss_mb']:.0f} |"
+                f"{m['wall_median']:.2f} | {xj} | {xo} | {m['rss_mb']:.0f}{worker} |"
             )
-        col = r["modes"]["columnar"]
-        lines.append(f"columnar ÷ case (CPU median): {col['x_case_cpu_median']:.2f}")
+        for mode, m in r["modes"].items():
+            if "x_case_cpu_median" in m:
+                lines.append(
+                    f"{mode} ÷ {mode.replace('columnar', 'case')} (median): CPU "
+                    f"{m['x_case_cpu_median']:.2f}, wall {m['x_case_wall_median']:.2f}"
+                )
+            if "x_one_process_cpu_median" in m:
+                lines.append(
+                    f"{mode} ÷ one process (median): CPU {m['x_one_process_cpu_median']:.2f}, "
+                    f"wall {m['x_one_process_wall_median']:.2f}"
+                )
     return "\n".join(lines)
 
 
@@ -191,6 +239,9 @@ def main() -> None:
     ap.add_argument("--cases", type=int, default=20_000, help="demo corpus size")
     ap.add_argument("--corpora", default="demo,road-fines,road-fines-it")
     ap.add_argument("--libraries", action="store_true", help="only time polars against DuckDB")
+    ap.add_argument(
+        "--workers", type=int, default=1, help="also both audits with --workers N (N > 1)"
+    )
     a = ap.parse_args()
     if a.libraries:
         path = road_fines_peers() or demo_corpus(a.cases)
@@ -207,9 +258,10 @@ def main() -> None:
         if path is None:
             print(f"{name}: no log in {ROAD_FINES}; skipped", file=sys.stderr)
             continue
-        results["corpora"][name] = bench_corpus(name, path, specs, as_of, a.rounds)
+        results["corpora"][name] = bench_corpus(name, path, specs, as_of, a.rounds, a.workers)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "columnar.json").write_text(json.dumps(results, indent=2) + "\n")
+    result_file = "columnar.json" if a.workers <= 1 else f"columnar-workers{a.workers}.json"
+    (RESULTS / result_file).write_text(json.dumps(results, indent=2) + "\n")
     print(table(results))
 
 

@@ -73,10 +73,15 @@ def test_status_filter_gives_the_same_findings(corpus: str, tmp_path: Path) -> N
     assert case.read_bytes() == columnar.read_bytes() and case.stat().st_size > 1_000
 
 
-def test_workers_with_the_columnar_engine_is_refused(corpus: str, tmp_path: Path) -> None:
-    code, err = audit(corpus, tmp_path / "x.jsonl", "--engine", "columnar", "--workers", "2")
+@pytest.mark.parametrize("workers", ["0", "-3"])
+def test_workers_below_one_with_the_columnar_engine_are_refused(
+    corpus: str, tmp_path: Path, workers: str
+) -> None:
+    out = tmp_path / "x.jsonl"
+    code, err = audit(corpus, out, "--engine", "columnar", "--workers", workers)
     assert code == 2
-    assert "--engine columnar runs in one process" in err
+    assert f"--workers must be at least 1, not {workers}" in err
+    assert not out.exists()
 
 
 def test_an_unknown_engine_is_refused(corpus: str, tmp_path: Path) -> None:

@@ -13,7 +13,9 @@ import multiprocessing as mp
 import signal
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing.pool import Pool
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -39,6 +41,7 @@ __all__ = [
     "compliance_share",
     "finding_line",
     "run_audit",
+    "worker_pool",
 ]
 
 
@@ -318,7 +321,8 @@ def run_audit(
 ) -> Iterator[CaseOutcome]:
     """Yield one outcome per case read, in input order, whatever the number of workers.
     With ``paths`` the columnar batch path judges the rules it can (``compliance.columnar``)
-    and counts there which path judged each rule; the outcomes are the same."""
+    and counts there which path judged each rule; the outcomes are the same (with workers
+    too: each worker takes whole chunks of cases)."""
     items = iter_items(
         inputs, input_format, mapping, lazy=True
     )  # JSON is parsed where it is evaluated
@@ -328,19 +332,31 @@ def run_audit(
     if paths is not None:
         from compliance.columnar.run import run_columnar
 
-        yield from run_columnar(engine, as_of, items, emit, paths)
+        yield from run_columnar(engine, as_of, items, emit, paths, workers=workers)
         return
     if workers <= 1:
         for item in items:
             yield evaluate_item(engine, as_of, item, emit)
         return
-    _WORKER.update(engine=engine, as_of=as_of.isoformat(), emit=emit)  # inherited by fork
+    # the engine is inherited by fork, not pickled
+    with worker_pool(workers, engine=engine, as_of=as_of.isoformat(), emit=emit) as pool:
+        yield from pool.imap(_evaluate_in_worker, items, chunksize=chunksize)
+
+
+@contextmanager
+def worker_pool(workers: int, **state: Any) -> Iterator[Pool]:
+    """``workers`` forked processes that find ``state`` in ``_WORKER`` (inherited by fork: an
+    engine's compiled rules cannot be pickled) and leave interruption to this process
+    (``_init_worker``). Both audit paths use it: the per-case path hands out cases, the
+    columnar path whole chunks. On leaving — normally, on an exception, on Ctrl-C or SIGTERM,
+    or when the consumer stops early — the pool is terminated, never joined while busy."""
+    _WORKER.update(state)
     pool = mp.get_context("fork").Pool(workers, initializer=_init_worker)
     try:
-        yield from pool.imap(_evaluate_in_worker, items, chunksize=chunksize)
+        yield pool
         pool.close()
     finally:
-        pool.terminate()  # also when interrupted or the consumer stops early: never joins
+        pool.terminate()
         pool.join()
         _WORKER.clear()
 

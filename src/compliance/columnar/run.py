@@ -1,18 +1,24 @@
 """The columnar batch path of ``audit --engine columnar``: cases in chunks (bounded memory),
 each chunk's columnar rules judged as tables, the rest by the per-case engine; one outcome per
-case, in input order, identical to the per-case path's."""
+case, in input order, identical to the per-case path's. With ``--workers N`` each worker
+process judges whole chunks (``audit.worker_pool``, the per-case path's pool) and the chunks'
+outcomes come back in input order."""
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
 import itertools
+import os
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
+from pathlib import Path
 from typing import Any
 
-from compliance.audit import CaseOutcome, Emit, evaluate_item
+from compliance.audit import _WORKER, CaseOutcome, Emit, evaluate_item, worker_pool
 from compliance.columnar.deadline import judge
 from compliance.columnar.merge import CaseWork, Judgements, TooManyFindings, merged_outcome
 from compliance.columnar.plan import Plan
@@ -23,10 +29,22 @@ from compliance.errors import ComplianceError
 from compliance.model import CaseEvents
 from compliance.sources import Item
 
-__all__ = ["CHUNK_CASES", "PathCounts", "run_columnar"]
+__all__ = [
+    "CHUNK_CASES",
+    "WORKER_CHUNK_CASES",
+    "WORKER_FIRST_CHUNK_CASES",
+    "PathCounts",
+    "run_columnar",
+]
 
 #: Cases per chunk: the tables of one chunk are in memory at a time.
 CHUNK_CASES = 20_000
+#: Cases per chunk with ``--workers``: the first chunk is ``WORKER_FIRST_CHUNK_CASES`` and each
+#: next one twice the last, up to ``WORKER_CHUNK_CASES`` — so every worker has work at once
+#: even on a small file, the last chunk keeps one worker busy alone only briefly, and the
+#: per-chunk cost (polars queries, pickling) stays small (measured: docs/adr/0018).
+WORKER_FIRST_CHUNK_CASES = 250
+WORKER_CHUNK_CASES = 2_500
 
 
 @dataclass
@@ -48,6 +66,13 @@ class PathCounts:
             }
             for rule in rules
         }
+
+    def add(self, other: PathCounts) -> None:
+        """Count in a chunk's counts (a worker's), as if this process had judged the chunk."""
+        for mine, theirs in ((self.columnar, other.columnar), (self.per_case, other.per_case)):
+            for rule_id, cases in theirs.items():
+                mine[rule_id] = mine.get(rule_id, 0) + cases
+        self.why_not.update(other.why_not)
 
 
 def _prepared(engine: Engine, item: Item, at: dt.datetime) -> CaseEvents | None:
@@ -146,11 +171,90 @@ def run_columnar(
     emit: Emit,
     counts: PathCounts,
     chunk_cases: int = CHUNK_CASES,
+    workers: int = 1,
 ) -> Iterator[CaseOutcome]:
-    """One outcome per item, in input order, as ``audit.evaluate_item`` gives it."""
+    """One outcome per item, in input order, as ``audit.evaluate_item`` gives it; with
+    ``workers`` > 1 whole chunks (``worker_chunk_sizes``, none over ``chunk_cases``) are
+    judged in that many worker processes."""
     plan = Plan.of(engine, at)
     counts.why_not.update(plan.why_not)
-    it = iter(items)
-    while chunk := list(itertools.islice(it, chunk_cases)):
+    if workers > 1 and _fork_is_safe():
+        sizes = (min(size, chunk_cases) for size in worker_chunk_sizes())
+        yield from _in_workers(plan, _chunks(items, sizes), emit, counts, workers)
+        return
+    for chunk in _chunks(items, itertools.repeat(chunk_cases)):
         with _without_cycle_collection():
             yield from _chunk(plan, chunk, emit, counts)
+
+
+def worker_chunk_sizes() -> Iterator[int]:
+    """The cases of each chunk handed to a worker: 250, 500, 1,000, 2,000, then 2,500 each."""
+    size = WORKER_FIRST_CHUNK_CASES
+    while size < WORKER_CHUNK_CASES:
+        yield size
+        size *= 2
+    yield from itertools.repeat(WORKER_CHUNK_CASES)
+
+
+def _chunks(items: Iterable[Item], sizes: Iterable[int]) -> Iterator[list[Item]]:
+    it = iter(items)
+    for size in sizes:
+        chunk = list(itertools.islice(it, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def _in_workers(
+    plan: Plan, chunks: Iterator[list[Item]], emit: Emit, counts: PathCounts, workers: int
+) -> Iterator[CaseOutcome]:
+    """Each chunk judged whole in a worker; the chunks' outcomes in input order. At most
+    ``workers`` + 1 chunks are handed out at a time (one waiting for each worker to finish, so
+    none idles), and the next chunk is read only when the oldest one's outcomes are taken:
+    memory stays bounded by the chunks in flight, whatever the input's size."""
+    pending: deque[AsyncResult[tuple[list[CaseOutcome], PathCounts]]] = deque()
+    with worker_pool(workers, plan=plan, emit=emit) as pool:  # the plan inherited by fork
+        for chunk in chunks:
+            pending.append(pool.apply_async(_chunk_in_worker, (chunk,)))
+            if len(pending) > workers:
+                yield from _taken(pending.popleft(), counts)
+        while pending:
+            yield from _taken(pending.popleft(), counts)
+
+
+def _taken(
+    result: AsyncResult[tuple[list[CaseOutcome], PathCounts]], counts: PathCounts
+) -> list[CaseOutcome]:
+    outcomes, chunk_counts = result.get()
+    counts.add(chunk_counts)
+    return outcomes
+
+
+def _chunk_in_worker(items: list[Item]) -> tuple[list[CaseOutcome], PathCounts]:
+    """In a worker: one whole chunk, its outcomes (JSON Lines already written into them, as
+    the per-case workers do) and which path judged each rule for how many of its cases."""
+    counts = PathCounts()
+    with _without_cycle_collection():
+        outcomes = list(_chunk(_WORKER["plan"], items, _WORKER["emit"], counts))
+    return outcomes, counts
+
+
+def _fork_is_safe() -> bool:
+    """polars' thread pool does not survive a fork: a process forked after this one ran a
+    polars query waits forever for threads it does not have. The audit's own process never
+    queries before its workers exist (they do it), but a host that ran polars itself (or an
+    earlier audit in the same process) has the pool's threads, named ``polars-<n>``; then the
+    chunks are judged in this process instead — the same outcomes, one core. Where the
+    threads cannot be listed (no /proc) nobody can tell, and this process judges too."""
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return False
+    for task in tasks:
+        try:
+            name = Path(f"/proc/self/task/{task}/comm").read_text(encoding="utf-8")
+        except OSError:
+            continue  # the thread ended meanwhile
+        if name.startswith("polars-") and name[len("polars-") : len("polars-") + 1].isdigit():
+            return False
+    return True

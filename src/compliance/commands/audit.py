@@ -52,11 +52,6 @@ class AuditOptions:
             raise ComplianceError(f"--format {fmt} needs -o FILE.{fmt}")
         check_choice("--engine", self.engine, ENGINES)
         if self.engine == "columnar":
-            if self.workers > 1:
-                raise ComplianceError(
-                    "--engine columnar runs in one process (it works on chunks of cases); "
-                    "drop --workers or use --engine case"
-                )
             require_backend()
 
     @property
