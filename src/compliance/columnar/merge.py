@@ -15,6 +15,7 @@ from compliance.due import AsOf
 from compliance.kinds.base import Context, Observation, Triggered, record
 from compliance.kinds.deadline import CompiledDeadline
 from compliance.kinds.precondition import CompiledPrecondition
+from compliance.matching import at_or_after
 from compliance.model import CaseEvents, Finding
 from compliance.sources import Item
 from compliance.status import VIOLATIONS, judge_obligation
@@ -40,19 +41,26 @@ class TooManyFindings(Exception):
 def _finding(plan: Plan, table: EventsTable, judged: Judged, row: int, ctx: Context) -> Finding:
     """The finding the per-case engine records for this obligation (``kinds/deadline.py``)."""
     ob: Obligation = table.obligations[row]
-    f_row, c_row = judged.fulfilment[row], judged.closer[row]
+    f_row, c_row, e_row = judged.fulfilment[row], judged.closer[row], judged.excuse[row]
     fulfilment = table.satisfiers.events[f_row] if f_row >= 0 else None
     closer = table.closers.events[c_row] if c_row >= 0 else None
+    excuse = table.excuses.events[e_row] if e_row >= 0 else None
     trigger, due = ob.trigger, ob.due
+    rule = plan.columnar[ob.rule]
+    assert isinstance(rule, CompiledDeadline)
     explain = [f"trigger {trigger.label()}", *ob.due_explain]
-    judgement = judge_obligation(due, fulfilment, closer, None, ctx.as_of, explain)
+    unordered = rule.same_day == "unordered"
+    if unordered and fulfilment is not None and not at_or_after(fulfilment, trigger):
+        # CompiledDeadline.assign_by_scan's words for a fulfilment earlier on the trigger's day
+        explain.append(
+            f"{fulfilment.label()} is before the trigger and counts (before_trigger: counts)"
+        )
+    judgement = judge_obligation(due, fulfilment, closer, excuse, ctx.as_of, explain)
     fulfilled = judgement.fulfilment
     precise = (
         due.instant is not None and trigger.precise and (fulfilled is None or fulfilled.precise)
     )
-    rule = plan.columnar[ob.rule]
-    assert isinstance(rule, CompiledDeadline)
-    origin = Triggered(trigger, ob.version, None)
+    origin = Triggered(trigger, ob.version, ob.partition)
     return record(ctx, rule, origin, judgement, due, explain, precise=precise)
 
 

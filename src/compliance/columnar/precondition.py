@@ -1,7 +1,9 @@
 """The ``precondition`` judgement as columns (polars): each trigger needs a satisfying event at
 or before it (within ``lookback``): the one the trigger refs first, else the latest; else an
 excusing event on or before its day; else missed (``kinds/precondition.py``). Nothing is used
-up, so every obligation is judged on its own.
+up, so every obligation is judged on its own, in its group: one per (case, rule, partition
+value), holding the satisfying events of that value and the excusing events of that value or
+of none (``matching.in_partition``, ``matching.closer_applies``).
 
 The explanation of a written finding comes from the kind's own ``judge``, given only the events
 the columns picked (the found or the later satisfying event, and the excuse): it then reaches the
@@ -20,6 +22,7 @@ from compliance.columnar.table import CandidateColumns, ObligationColumns, selec
 from compliance.due import Due
 from compliance.kinds.base import Context, LawVersion, Triggered, record
 from compliance.kinds.precondition import CompiledPrecondition, LookbackTerms
+from compliance.matching import closer_applies, in_partition
 from compliance.model import CaseEvent, CaseEvents, Finding
 
 __all__ = ["PreconditionJudged", "PreconditionTable"]
@@ -34,6 +37,7 @@ class PreconditionObligation:
     trigger: CaseEvent
     version: LawVersion[LookbackTerms]
     earliest: dt.date | None  # the lookback's first day
+    partition: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,17 +67,38 @@ class PreconditionTable:
         rule: CompiledPrecondition,
         triggered: list[Triggered[LookbackTerms]],
     ) -> None:
-        group = self.groups
-        self.groups += 1
+        """The obligations of one (rule, case) pair, in trigger order, a group per partition
+        value."""
+        attr = rule.partition
+        group_of: dict[str | None, int] = {}
+        for t in triggered:
+            if t.partition not in group_of:
+                group_of[t.partition] = self.groups
+                self.groups += 1
+        candidates = selected_events(rule.satisfied_by, case)
+        excuses = selected_events(rule.excused_by, case) if rule.excused_by is not None else []
+        for value, group in group_of.items():
+            self.candidates.add(
+                group,
+                [s for s in candidates if in_partition(attr, s, value)]
+                if attr is not None
+                else candidates,
+            )
+            self.excuses.add(
+                group,
+                [e for e in excuses if closer_applies(attr, e, value)]
+                if attr is not None
+                else excuses,
+            )
         cols = self.columns
-        for trigger, version, _ in triggered:
+        for trigger, version, partition in triggered:
             lookback = version.terms.lookback
             earliest = lookback.subtract_from_date(trigger.date) if lookback else None
             ob = len(self.obligations)
             self.obligations.append(
-                PreconditionObligation(case_no, rule_no, trigger, version, earliest)
+                PreconditionObligation(case_no, rule_no, trigger, version, earliest, partition)
             )
-            cols.group.append(group)
+            cols.group.append(group_of[partition])
             cols.trigger_ts.append(trigger.key[0])
             cols.trigger_day.append(trigger.date.toordinal())
             cols.trigger_precise.append(trigger.precise)
@@ -82,9 +107,6 @@ class PreconditionTable:
             for ref in trigger.refs:
                 self.ref_ob.append(ob)
                 self.ref_id.append(ref)
-        self.candidates.add(group, selected_events(rule.satisfied_by, case))
-        if rule.excused_by is not None:
-            self.excuses.add(group, selected_events(rule.excused_by, case))
 
     # -- the judgement ----------------------------------------------------------------------
 
@@ -155,8 +177,8 @@ class PreconditionTable:
         candidates = [self.candidates.events[r] for r in picked]
         excuse = judged.excuse[row]
         excuses = [self.excuses.events[excuse]] if excuse >= 0 else []
-        judgement = rule.judge(trigger, None, ob.earliest, candidates, excuses, explain)
-        origin = Triggered(trigger, version, None)
+        judgement = rule.judge(trigger, ob.partition, ob.earliest, candidates, excuses, explain)
+        origin = Triggered(trigger, version, ob.partition)
         return record(ctx, rule, origin, judgement, Due(trigger.date), explain)
 
 

@@ -1,9 +1,16 @@
-"""The events table of one chunk of cases: for each columnar rule and case, the obligation
-(its single trigger and due date) and the candidate satisfying and closing events, as columns.
+"""The events table of one chunk of cases: for each columnar rule and case, the obligations
+(each trigger with its due date) and the candidate satisfying, closing and excusing events, as
+columns, in groups: one group per (case, rule, partition value).
 
 Selection (which events a rule's matchers accept) runs the rule's own compiled matchers, so a
 ``where`` means exactly what it means to the per-case engine; the matching between trigger and
 candidates, and the statuses, are then columnar (``columnar/deadline.py``).
+
+Partitions (``matching.py``): a satisfying event fulfils only obligations of its own partition
+value (no value is a value of its own, None); closing and excusing events apply to their own
+partition, or to every partition when they carry no such attribute, so those wildcard events
+are copied into every group of the case. Partition values are compared as
+``matching.partition_of`` gives them (text).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from compliance.due import Due, due_after
 from compliance.kinds.base import LawVersion, Triggered
 from compliance.kinds.deadline import CompiledDeadline, DueTerms
 from compliance.kinds.precondition import CompiledPrecondition
-from compliance.matching import Matcher
+from compliance.matching import Matcher, closer_applies, partition_of
 from compliance.model import CaseEvent, CaseEvents
 
 if TYPE_CHECKING:
@@ -36,6 +43,7 @@ class Obligation:
     version: LawVersion[DueTerms]
     due: Due
     due_explain: list[str]
+    partition: str | None = None
 
 
 @dataclass(slots=True)
@@ -47,6 +55,8 @@ class ObligationColumns:
     trigger_id: list[str] = field(default_factory=list)
     due_day: list[int] = field(default_factory=list)
     due_ts: list[float | None] = field(default_factory=list)
+    #: ``same_day: unordered``: a satisfying event on or after the trigger's local day counts
+    unordered: list[bool] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -73,14 +83,19 @@ class CandidateColumns:
 
 
 def _due(
-    rule: CompiledDeadline, version: LawVersion[DueTerms], start: CaseEvent
+    rule: CompiledDeadline, version: LawVersion[DueTerms], trigger: CaseEvent, case: CaseEvents
 ) -> tuple[Due, list[str]]:
     """The due date and its explanation lines, by the project's own period arithmetic
-    (``due.due_after``, which memoises date-based due dates per rule calendar)."""
+    (``due.due_after``, which memoises date-based due dates per rule calendar); a date the data
+    sets (``due_from``), a period variant or an earlier ``or_by`` event by the rule's own
+    ``first_due``."""
     terms = version.terms
-    assert terms.within is not None  # capability.why_not_columnar
     explain: list[str] = []
-    return due_after(terms.within, start, terms.roll, rule.counting, explain), explain
+    if terms.due_from is None and terms.or_by is None and not rule.variants:
+        assert terms.within is not None  # capability.why_not_columnar
+        return due_after(terms.within, trigger, terms.roll, rule.counting, explain), explain
+    partition = partition_of(rule.partition, trigger)
+    return rule.first_due(trigger, version, trigger, partition, case, explain), explain
 
 
 @dataclass(slots=True)
@@ -91,6 +106,7 @@ class EventsTable:
     columns: ObligationColumns = field(default_factory=ObligationColumns)
     satisfiers: CandidateColumns = field(default_factory=CandidateColumns)
     closers: CandidateColumns = field(default_factory=CandidateColumns)
+    excuses: CandidateColumns = field(default_factory=CandidateColumns)
     groups: int = 0
     preconditions: PreconditionTable = field(default_factory=lambda: _preconditions())
     #: (case position, rule position) pairs the per-case engine judges
@@ -112,9 +128,9 @@ class EventsTable:
                 if found:
                     self.preconditions.add_group(case_no, case, rule_no, rule, found)
                 continue
-            triggered = _triggered(rule, case) if rule.requires_earlier is None else None
-            if triggered is None:
-                triggered = rule.triggers(case)  # the rule's own requires_earlier check
+            plain = rule.requires_earlier is None and rule.partition is None
+            # the rule's own requires_earlier check and partitions (once per partition)
+            triggered = _triggered(rule, case) if plain else rule.triggers(case)
             if triggered:
                 self._add_group(case_no, case, rule_no, rule, triggered)
 
@@ -126,41 +142,84 @@ class EventsTable:
         rule: CompiledDeadline,
         triggered: list[Triggered[DueTerms]],
     ) -> None:
+        """The obligations of one (rule, case) pair, a group per partition value; the pair goes
+        to ``fallback`` when a group is not one the columns judge exactly."""
         satisfiers = selected_events(rule.satisfied_by, case)
-        refs = _referred(triggered, satisfiers)
-        if refs is None or not _one_order(triggered, satisfiers):
-            self.fallback.add((case_no, rule_no))
-            return
-        if len(triggered) == 1:  # an event never fulfils the duty it starts
-            trigger = triggered[0].event
-            if trigger.id in trigger.refs and any(s is trigger for s in satisfiers):
-                self.fallback.add((case_no, rule_no))  # it would fulfil itself by its ref
+        closers = selected_events(rule.closers, case) if rule.closers is not None else []
+        excuses = selected_events(rule.excused_by, case) if rule.excused_by is not None else []
+        groups = _partitioned(rule.partition, triggered, satisfiers)
+        unordered = rule.same_day == "unordered"
+        planned = []
+        for obs, sats in groups:
+            refs = _referred(triggered, obs, sats)
+            if refs is None or not _one_order(triggered, obs, sats, unordered):
+                self.fallback.add((case_no, rule_no))
                 return
-            keep = [i for i, s in enumerate(satisfiers) if s is not trigger]
-            satisfiers, refs = [satisfiers[i] for i in keep], [refs[i] for i in keep]
-        group = self.groups
-        self.groups += 1
+            if len(obs) == 1:  # an event never fulfils the duty it starts
+                trigger = triggered[obs[0]].event
+                if trigger.id in trigger.refs and any(s is trigger for s in sats):
+                    self.fallback.add((case_no, rule_no))  # it would fulfil itself by its ref
+                    return
+                keep = [i for i, s in enumerate(sats) if s is not trigger]
+                sats, refs = [sats[i] for i in keep], [refs[i] for i in keep]
+            planned.append((obs, sats, refs))
         base = len(self.obligations)
-        refs = [r + base if r >= 0 else -1 for r in refs]
+        group_of = [0] * len(triggered)
+        attr = rule.partition
+        for obs, sats, refs in planned:
+            group = self.groups
+            self.groups += 1
+            for i in obs:
+                group_of[i] = group
+            self.satisfiers.add(group, sats, [r + base if r >= 0 else -1 for r in refs])
+            value = triggered[obs[0]].partition
+            self.closers.add(group, _applying(attr, closers, value))
+            self.excuses.add(group, _applying(attr, excuses, value))
         cols = self.columns
-        for trigger, version, _ in triggered:
-            due, explain = _due(rule, version, trigger)
-            self.obligations.append(Obligation(case_no, rule_no, trigger, version, due, explain))
-            cols.group.append(group)
+        for i, (trigger, version, partition) in enumerate(triggered):
+            due, explain = _due(rule, version, trigger, case)
+            self.obligations.append(
+                Obligation(case_no, rule_no, trigger, version, due, explain, partition)
+            )
+            cols.group.append(group_of[i])
             cols.trigger_ts.append(trigger.key[0])
             cols.trigger_day.append(trigger.date.toordinal())
             cols.trigger_precise.append(trigger.precise)
             cols.trigger_id.append(trigger.id)
             cols.due_day.append(due.date.toordinal())
             cols.due_ts.append(due.ts if due.instant is not None else None)
-        self.satisfiers.add(group, satisfiers, refs)
-        if rule.closers is not None:
-            self.closers.add(group, selected_events(rule.closers, case))
+            cols.unordered.append(unordered)
+
+
+def _applying(attr: str | None, events: list[CaseEvent], value: str | None) -> list[CaseEvent]:
+    """The closing or excusing events that apply to a partition (``matching.closer_applies``:
+    its own, or every partition when they carry no value)."""
+    if attr is None:
+        return events
+    return [e for e in events if closer_applies(attr, e, value)]
+
+
+def _partitioned(
+    attr: str | None, triggered: list[Triggered[DueTerms]], satisfiers: list[CaseEvent]
+) -> list[tuple[list[int], list[CaseEvent]]]:
+    """Per partition value (in order of the first trigger): the positions of its triggers and
+    its satisfying events (those of the same value: ``matching.in_partition``)."""
+    if attr is None:
+        return [(list(range(len(triggered))), satisfiers)]
+    positions: dict[str | None, list[int]] = {}
+    for i, t in enumerate(triggered):
+        positions.setdefault(t.partition, []).append(i)
+    sats: dict[str | None, list[CaseEvent]] = {value: [] for value in positions}
+    for s in satisfiers:
+        found = sats.get(partition_of(attr, s))
+        if found is not None:
+            found.append(s)
+    return [(obs, sats[value]) for value, obs in positions.items()]
 
 
 def _triggered(rule: CompiledDeadline, case: CaseEvents) -> list[Triggered[DueTerms]]:
-    """``rule.triggers(case)`` for the rules the columnar path judges (no partition, no
-    ``requires_earlier``: capability.py), without testing each event of a plain type."""
+    """``rule.triggers(case)`` for a rule without partition or ``requires_earlier``, without
+    testing each event of a plain type."""
     out: list[Triggered[DueTerms]] = []
     seen = False
     for event in selected_events(rule.trigger, case):
@@ -178,13 +237,14 @@ def _triggered(rule: CompiledDeadline, case: CaseEvents) -> list[Triggered[DueTe
 
 
 def _referred(
-    triggered: list[Triggered[DueTerms]], satisfiers: list[CaseEvent]
+    triggered: list[Triggered[DueTerms]], obs: list[int], satisfiers: list[CaseEvent]
 ) -> list[int] | None:
-    """Per satisfying event, the obligation whose trigger it refs (-1: none); None when one
-    refs several triggers (then which one it fulfils depends on the order: per case)."""
+    """Per satisfying event of a group, the obligation (position in ``triggered``) of the group
+    whose trigger it refs (-1: none; a ref to another partition's trigger fulfils nothing);
+    None when one refs several (then which one it fulfils depends on the order: per case)."""
     if not any(s.refs for s in satisfiers):
         return [-1] * len(satisfiers)
-    position = {t.event.id: i for i, t in enumerate(triggered)}
+    position = {triggered[i].event.id: i for i in obs}
     out = []
     for s in satisfiers:
         hits = [position[r] for r in s.refs if r in position] if s.refs else []
@@ -194,15 +254,23 @@ def _referred(
     return out
 
 
-def _one_order(triggered: list[Triggered[DueTerms]], satisfiers: list[CaseEvent]) -> bool:
+def _one_order(
+    triggered: list[Triggered[DueTerms]],
+    obs: list[int],
+    satisfiers: list[CaseEvent],
+    unordered: bool,
+) -> bool:
     """Several obligations take satisfying events in turn ("the earliest unused at or after
-    the trigger"): exact as columns when the satisfying events share one precision (one
-    order) and none of them is a trigger (which its own obligation would skip)."""
-    if len(triggered) == 1 or not satisfiers:
+    the trigger"): exact as columns when the events a later trigger may take are a suffix of
+    the ones an earlier trigger may take, in one order, and none of them is a trigger (which
+    its own obligation would skip). By local day (``same_day: unordered``) that holds for any
+    precision (the local day grows with the instant); at or after, when the satisfying events
+    share one precision."""
+    if len(obs) == 1 or not satisfiers:
         return True
-    if len({s.precise for s in satisfiers}) > 1:
+    if not unordered and len({s.precise for s in satisfiers}) > 1:
         return False
-    triggers = {id(t.event) for t in triggered}
+    triggers = {id(triggered[i].event) for i in obs}
     return not any(id(s) in triggers for s in satisfiers)
 
 
