@@ -265,6 +265,21 @@ HYPOTHESIS_RULES = [
         partition="k",
         variants=[{"where": {"k": "y"}, "within": "3 days", "note": "y"}],
     ),
+    _rule(
+        "t.chain",
+        trigger="d",
+        satisfied_by="d",
+        within="4 days",
+        partition="k",
+        cancelled_by=["a"],
+    ),
+    _rule(
+        "t.chain-unordered",
+        trigger="c",
+        satisfied_by=["c", "b"],
+        within="2 days",
+        same_day="unordered",
+    ),
     _rule("t.counts", trigger="c", satisfied_by="b", within="4 days", before_trigger="counts"),
     _rule(
         "t.earlier",
@@ -546,6 +561,43 @@ def test_due_from_or_by_and_variants(hypothesis_engine: Engine) -> None:
         ("2024-02-05", "late"),
         ("2024-02-04", "met"),
     ]
+
+
+def test_triggers_that_are_satisfying_events(hypothesis_engine: Engine) -> None:
+    """Each event starts the next duty and fulfils the previous one (dk.follow-up.next),
+    never its own: judged as columns when no two such events are at the same point."""
+    days = ["2024-02-01T10:00:00Z", "2024-02-03T10:00:00Z", "2024-02-10T10:00:00Z"]
+    chain = [_event(f"d{i}", "d", at, k="x") for i, at in enumerate(days)]
+    unordered = [
+        _event("c0", "c", "2024-02-01T10:00:00Z"),
+        _event("b0", "b", "2024-02-02"),
+        _event("c1", "c", "2024-02-04T09:00:00Z"),
+        _event("c2", "c", "2024-02-08"),
+    ]
+    (found,) = _columnar_findings(hypothesis_engine, "t.chain", [chain])
+    assert [(f.trigger, f.status, f.satisfied_by) for f in found] == [
+        ("d0", "met", "d1"),
+        ("d1", "late", "d2"),
+        ("d2", "overdue", None),
+    ]
+    (found,) = _columnar_findings(hypothesis_engine, "t.chain-unordered", [unordered])
+    assert [(f.trigger, f.status, f.satisfied_by) for f in found] == [
+        ("c0", "met", "b0"),
+        ("c1", "late", "c2"),
+        ("c2", "overdue", None),
+    ]
+
+
+def test_triggers_at_one_point_go_per_case(hypothesis_engine: Engine) -> None:
+    """Two triggers that are satisfying events on one day, by date: which takes which depends
+    on the order of the per-case scan, so the pair goes to the per-case engine (same output)."""
+    case = {
+        "case_id": "tie",
+        "events": [_event("d0", "d", "2024-02-01"), _event("d1", "d", "2024-02-01")],
+    }
+    reference, columnar, counts = both_paths(hypothesis_engine, [case], "2024-03-01")
+    assert_same(reference, columnar)
+    assert counts.per_case.get("t.chain") == 1
 
 
 def test_the_hypothesis_rules_claimed(hypothesis_engine: Engine) -> None:

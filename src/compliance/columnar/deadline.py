@@ -39,7 +39,7 @@ _AT_OR_AFTER = (
     .then(pl.col("ts") >= pl.col("t_ts"))
     .otherwise(pl.col("day") >= pl.col("t_day"))
 )
-#: ``CompiledDeadline.may_fulfil`` (the trigger itself is never among its group's candidates)
+#: ``CompiledDeadline.may_fulfil`` (and never the obligation's own trigger: ``exclude``)
 _MAY_FULFIL = (
     pl.when(pl.col("unordered")).then(pl.col("day") >= pl.col("t_day")).otherwise(_AT_OR_AFTER)
 )
@@ -86,7 +86,7 @@ def _fulfilments(obs: pl.LazyFrame, sats: pl.LazyFrame) -> pl.LazyFrame:
     first_at_or_after = (
         open_obs.select(*_TRIGGER, "unordered")
         .join(remaining, on="group")
-        .filter(_MAY_FULFIL)
+        .filter(_MAY_FULFIL & (pl.col("id") != pl.col("t_id")))
         .group_by("ob")
         .agg(pl.col("pos").min().alias("lb"))
     )

@@ -261,17 +261,43 @@ def _one_order(
     unordered: bool,
 ) -> bool:
     """Several obligations take satisfying events in turn ("the earliest unused at or after
-    the trigger"): exact as columns when the events a later trigger may take are a suffix of
-    the ones an earlier trigger may take, in one order, and none of them is a trigger (which
-    its own obligation would skip). By local day (``same_day: unordered``) that holds for any
-    precision (the local day grows with the instant); at or after, when the satisfying events
-    share one precision."""
+    the trigger", never the trigger itself): exact as columns when the events a later trigger
+    may take are a suffix of the ones an earlier trigger may take, in one order. By local day
+    (``same_day: unordered``) that holds for any precision (the local day grows with the
+    instant); at or after, when the satisfying events share one precision. A trigger that is
+    itself a satisfying event (each follow-up starts the next) is skipped by its own
+    obligation only: exact when no other event of the group ties with it (same instant, or same
+    day where that is the measure), as its obligation then takes the events after it in time
+    order, a suffix."""
     if len(obs) == 1 or not satisfiers:
         return True
     if not unordered and len({s.precise for s in satisfiers}) > 1:
         return False
-    triggers = {id(triggered[i].event) for i in obs}
-    return not any(id(s) in triggers for s in satisfiers)
+    return not _ties(triggered, obs, satisfiers, unordered)
+
+
+def _ties(
+    triggered: list[Triggered[DueTerms]],
+    obs: list[int],
+    satisfiers: list[CaseEvent],
+    unordered: bool,
+) -> bool:
+    """Whether a trigger that is also a satisfying event is, by the rule's measure, at the
+    same point as another satisfying event or trigger of the group (``at_or_after`` both ways,
+    or the same local day when unordered)."""
+    candidates = {id(s) for s in satisfiers}
+    triggers = [triggered[i].event for i in obs]
+    inner = [t for t in triggers if id(t) in candidates]
+    if not inner:
+        return False
+    on_day: dict[dt.date, list[CaseEvent]] = {}
+    for e in [*satisfiers, *(t for t in triggers if id(t) not in candidates)]:
+        on_day.setdefault(e.date, []).append(e)
+    for t in inner:
+        for e in on_day[t.date]:
+            if e is not t and (unordered or not (e.precise and t.precise) or e.key[0] == t.key[0]):
+                return True
+    return False
 
 
 def _preconditions() -> PreconditionTable:
