@@ -280,6 +280,23 @@ HYPOTHESIS_RULES = [
         within="2 days",
         same_day="unordered",
     ),
+    _rule(
+        "t.anchored",
+        trigger="d",
+        satisfied_by="b",
+        within="6 days",
+        anchor="first_ref",
+        infer_anchor={"event": ["a"], "since_last": ["c"], "pick": "earliest"},
+        partition="k",
+    ),
+    _rule(
+        "t.anchored-hours",
+        trigger="c",
+        satisfied_by=["d"],
+        within="40 hours",
+        anchor="first_ref",
+        infer_anchor={"event": ["a", "b"], "pick": "latest"},
+    ),
     _rule("t.counts", trigger="c", satisfied_by="b", within="4 days", before_trigger="counts"),
     _rule(
         "t.earlier",
@@ -598,6 +615,38 @@ def test_triggers_at_one_point_go_per_case(hypothesis_engine: Engine) -> None:
     reference, columnar, counts = both_paths(hypothesis_engine, [case], "2024-03-01")
     assert_same(reference, columnar)
     assert counts.per_case.get("t.chain") == 1
+
+
+def test_clock_from_a_referenced_or_inferred_event(hypothesis_engine: Engine) -> None:
+    """anchor: first_ref: the clock starts at the earliest event the trigger refs, else at the
+    event infer_anchor finds (of the trigger's partition or of none, since the last closing
+    event), else at the trigger (fallback); the satisfying event is still looked for from the
+    trigger."""
+    found = _columnar_findings(
+        hypothesis_engine,
+        "t.anchored",
+        [
+            [
+                _event("r", "a", "2024-02-01"),
+                {"id": "t", "type": "d", "at": "2024-02-05", "refs": ["r"]},
+                _event("s", "b", "2024-02-08"),
+            ],
+            [
+                _event("a0", "a", "2024-02-01", k="y"),
+                _event("a1", "a", "2024-02-02", k="x"),
+                _event("c", "c", "2024-02-03"),
+                _event("a2", "a", "2024-02-04"),
+                _event("t", "d", "2024-02-06", k="x"),
+            ],
+            [_event("t", "d", "2024-02-06", k="x"), _event("s", "b", "2024-02-07", k="x")],
+        ],
+    )
+    got = [(f.anchor, f.anchored_at, f.due, f.status) for case in found for f in case]
+    assert got == [
+        ("ref", "2024-02-01", "2024-02-07", "late"),
+        ("inferred", "2024-02-04", "2024-02-10", "overdue"),
+        ("fallback", None, "2024-02-12", "met"),
+    ]
 
 
 def test_the_hypothesis_rules_claimed(hypothesis_engine: Engine) -> None:

@@ -24,8 +24,6 @@ __all__ = ["why_not_columnar"]
 
 #: (compiled field, the value the columnar path needs, why a rule with another value falls back)
 _PLAIN_FIELDS: tuple[tuple[str, Any, str], ...] = (
-    ("anchor", "trigger", "anchor: first_ref (the clock starts at a referenced event)"),
-    ("infer_anchor", None, "infer_anchor"),
     ("before_trigger", "ignored", "before_trigger: counts"),
     ("total", None, "total: a running sum decides fulfilment"),
 )

@@ -57,11 +57,20 @@ def _finding(plan: Plan, table: EventsTable, judged: Judged, row: int, ctx: Cont
         )
     judgement = judge_obligation(due, fulfilment, closer, excuse, ctx.as_of, explain)
     fulfilled = judgement.fulfilment
-    precise = (
-        due.instant is not None and trigger.precise and (fulfilled is None or fulfilled.precise)
-    )
+    start = ob.start or trigger
+    precise = due.instant is not None and start.precise and (fulfilled is None or fulfilled.precise)
     origin = Triggered(trigger, ob.version, ob.partition)
-    return record(ctx, rule, origin, judgement, due, explain, precise=precise)
+    return record(
+        ctx,
+        rule,
+        origin,
+        judgement,
+        due,
+        explain,
+        anchored=ob.start,
+        precise=precise,
+        anchor=ob.anchor,
+    )
 
 
 @dataclass(frozen=True, slots=True)

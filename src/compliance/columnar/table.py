@@ -24,7 +24,7 @@ from compliance.due import Due, due_after
 from compliance.kinds.base import LawVersion, Triggered
 from compliance.kinds.deadline import CompiledDeadline, DueTerms
 from compliance.kinds.precondition import CompiledPrecondition
-from compliance.matching import Matcher, closer_applies, partition_of
+from compliance.matching import Matcher, clock_start, closer_applies, partition_of
 from compliance.model import CaseEvent, CaseEvents
 
 if TYPE_CHECKING:
@@ -42,8 +42,10 @@ class Obligation:
     trigger: CaseEvent
     version: LawVersion[DueTerms]
     due: Due
-    due_explain: list[str]
+    due_explain: list[str]  # the explanation's lines after the trigger's: clock start, due
     partition: str | None = None
+    start: CaseEvent | None = None  # where the clock starts when not at the trigger
+    anchor: str | None = None  # how it was found (``Finding.anchor``)
 
 
 @dataclass(slots=True)
@@ -82,20 +84,30 @@ class CandidateColumns:
             self.events.append(e)
 
 
-def _due(
-    rule: CompiledDeadline, version: LawVersion[DueTerms], trigger: CaseEvent, case: CaseEvents
-) -> tuple[Due, list[str]]:
-    """The due date and its explanation lines, by the project's own period arithmetic
-    (``due.due_after``, which memoises date-based due dates per rule calendar); a date the data
-    sets (``due_from``), a period variant or an earlier ``or_by`` event by the rule's own
-    ``first_due``."""
+def _obligation(
+    case_no: int, rule_no: int, rule: CompiledDeadline, found: Triggered[DueTerms], case: CaseEvents
+) -> Obligation:
+    """An obligation with its due date and the explanation's lines for it, as
+    ``CompiledDeadline.obligations`` gives them: the clock's start (``anchor: first_ref``,
+    ``infer_anchor``: ``matching.clock_start``), then the due date by the project's own period
+    arithmetic (``due.due_after``, which memoises date-based due dates per rule calendar), or
+    by the rule's own ``first_due`` where a version sets ``due_from`` or ``or_by`` or the rule
+    has ``variants``."""
+    trigger, version, partition = found
     terms = version.terms
     explain: list[str] = []
+    start, anchor = trigger, None
+    if rule.anchor == "first_ref":
+        attr = (rule.partition, partition)
+        clock = clock_start(rule.anchor, rule.infer_anchor, trigger, attr, case, explain)
+        start, anchor = clock.event, clock.found
     if terms.due_from is None and terms.or_by is None and not rule.variants:
         assert terms.within is not None  # capability.why_not_columnar
-        return due_after(terms.within, trigger, terms.roll, rule.counting, explain), explain
-    partition = partition_of(rule.partition, trigger)
-    return rule.first_due(trigger, version, trigger, partition, case, explain), explain
+        due = due_after(terms.within, start, terms.roll, rule.counting, explain)
+    else:
+        due = rule.first_due(trigger, version, start, partition, case, explain)
+    started = start if start is not trigger else None
+    return Obligation(case_no, rule_no, trigger, version, due, explain, partition, started, anchor)
 
 
 @dataclass(slots=True)
@@ -176,11 +188,10 @@ class EventsTable:
             self.closers.add(group, _applying(attr, closers, value))
             self.excuses.add(group, _applying(attr, excuses, value))
         cols = self.columns
-        for i, (trigger, version, partition) in enumerate(triggered):
-            due, explain = _due(rule, version, trigger, case)
-            self.obligations.append(
-                Obligation(case_no, rule_no, trigger, version, due, explain, partition)
-            )
+        for i, found in enumerate(triggered):
+            ob = _obligation(case_no, rule_no, rule, found, case)
+            self.obligations.append(ob)
+            trigger, due = ob.trigger, ob.due
             cols.group.append(group_of[i])
             cols.trigger_ts.append(trigger.key[0])
             cols.trigger_day.append(trigger.date.toordinal())
