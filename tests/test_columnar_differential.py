@@ -297,6 +297,16 @@ HYPOTHESIS_RULES = [
         anchor="first_ref",
         infer_anchor={"event": ["a", "b"], "pick": "latest"},
     ),
+    _rule(
+        "t.age",
+        trigger={"age": "4 years"},
+        satisfied_by=["b", "a"],
+        cancelled_by=["c"],
+        within="3 days",
+        roll="next_business_day",
+        partition="k",
+    )
+    | {"while": ["a"]},
     _rule("t.counts", trigger="c", satisfied_by="b", within="4 days", before_trigger="counts"),
     _rule(
         "t.earlier",
@@ -361,7 +371,10 @@ def timelines(draw: st.DrawFn) -> dict[str, Any]:
         if i and draw(st.integers(0, 4)) == 0:
             event["refs"] = [f"e{draw(st.integers(0, i - 1))}"]
         events.append(event)
-    subject = {"region": draw(st.sampled_from(["north", "south"]))}
+    subject: dict[str, Any] = {"region": draw(st.sampled_from(["north", "south"]))}
+    if draw(st.booleans()):  # the age of 4 is reached between 2024-01-20 and 2024-02-09
+        subject["birth_date"] = dt.date(2020, 1, 20) + dt.timedelta(draw(st.integers(0, 20)))
+        subject["birth_date"] = subject["birth_date"].isoformat()
     return {"case_id": f"h{draw(st.integers(0, 10**6))}", "subject": subject, "events": events}
 
 
@@ -647,6 +660,31 @@ def test_clock_from_a_referenced_or_inferred_event(hypothesis_engine: Engine) ->
         ("inferred", "2024-02-04", "2024-02-10", "overdue"),
         ("fallback", None, "2024-02-12", "met"),
     ]
+
+
+def test_age_rule(hypothesis_engine: Engine) -> None:
+    """Per measure begun by the day the age is reached: due that day + within (rolled); the
+    earliest unused satisfying event at or after the measure fulfils it, the measure itself
+    included; a closer without the partition attribute closes every measure."""
+    events = [
+        _event("m1", "a", "2024-01-20", k="x"),
+        _event("m2", "a", "2024-01-22", k="y"),
+        _event("m3", "a", "2024-01-30", k="x"),
+        _event("s1", "b", "2024-01-23", k="y"),
+        _event("c1", "c", "2024-02-20"),
+    ]
+    case = {"case_id": "age", "subject": {"birth_date": "2020-01-25"}, "events": events}
+    reference, columnar, counts = both_paths(hypothesis_engine, [case], "2024-03-01")
+    assert_same(reference, columnar)
+    assert_same(*both_paths(hypothesis_engine, [case], "2024-03-01", STATS_ONLY)[:2])
+    assert counts.columnar.get("t.age") == 1 and "t.age" not in counts.per_case
+    found = [f for f in reference[0].findings if f.rule == "t.age"]
+    got = [(f.trigger, f.partition, f.due, f.status, f.satisfied_by) for f in found]
+    assert got == [
+        ("m1", "x", "2024-01-29", "met", "m1"),
+        ("m2", "y", "2024-01-29", "met", "m2"),
+    ]
+    assert found[0].anchored_at == "2024-01-25"
 
 
 def test_the_hypothesis_rules_claimed(hypothesis_engine: Engine) -> None:

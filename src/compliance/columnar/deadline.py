@@ -39,7 +39,7 @@ _AT_OR_AFTER = (
     .then(pl.col("ts") >= pl.col("t_ts"))
     .otherwise(pl.col("day") >= pl.col("t_day"))
 )
-#: ``CompiledDeadline.may_fulfil`` (and never the obligation's own trigger: ``exclude``)
+#: ``CompiledDeadline.may_fulfil`` (and, with ``exclude``, never the obligation's own trigger)
 _MAY_FULFIL = (
     pl.when(pl.col("unordered")).then(pl.col("day") >= pl.col("t_day")).otherwise(_AT_OR_AFTER)
 )
@@ -84,9 +84,9 @@ def _fulfilments(obs: pl.LazyFrame, sats: pl.LazyFrame) -> pl.LazyFrame:
     )
     open_obs = obs.join(referred.select("ob"), on="ob", how="anti").sort("ob")
     first_at_or_after = (
-        open_obs.select(*_TRIGGER, "unordered")
+        open_obs.select(*_TRIGGER, "unordered", "exclude")
         .join(remaining, on="group")
-        .filter(_MAY_FULFIL & (pl.col("id") != pl.col("t_id")))
+        .filter(_MAY_FULFIL & (~pl.col("exclude") | (pl.col("id") != pl.col("t_id"))))
         .group_by("ob")
         .agg(pl.col("pos").min().alias("lb"))
     )
@@ -176,6 +176,7 @@ def judge(table: EventsTable, as_of_ts: float, as_of_day: int) -> Judged:
         due_day=pl.Series(cols.due_day, dtype=pl.Int32),
         due_ts=pl.Series(cols.due_ts, dtype=pl.Float64),
         unordered=pl.Series(cols.unordered, dtype=pl.Boolean),
+        exclude=pl.Series(cols.exclude, dtype=pl.Boolean),
     ).lazy()
     fulfilments = _fulfilments(obs, candidates_frame(table.satisfiers).lazy())
     closers = _first_closers(obs, candidates_frame(table.closers).lazy())

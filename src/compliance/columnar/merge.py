@@ -12,6 +12,7 @@ from compliance.columnar.plan import Plan
 from compliance.columnar.precondition import PreconditionJudged
 from compliance.columnar.table import EventsTable, Obligation
 from compliance.due import AsOf
+from compliance.kinds.age import CompiledAge
 from compliance.kinds.base import Context, Observation, Triggered, record
 from compliance.kinds.deadline import CompiledDeadline
 from compliance.kinds.precondition import CompiledPrecondition
@@ -39,7 +40,8 @@ class TooManyFindings(Exception):
 
 
 def _finding(plan: Plan, table: EventsTable, judged: Judged, row: int, ctx: Context) -> Finding:
-    """The finding the per-case engine records for this obligation (``kinds/deadline.py``)."""
+    """The finding the per-case engine records for this obligation (``kinds/deadline.py``,
+    ``kinds/age.py``)."""
     ob: Obligation = table.obligations[row]
     f_row, c_row, e_row = judged.fulfilment[row], judged.closer[row], judged.excuse[row]
     fulfilment = table.satisfiers.events[f_row] if f_row >= 0 else None
@@ -47,6 +49,11 @@ def _finding(plan: Plan, table: EventsTable, judged: Judged, row: int, ctx: Cont
     excuse = table.excuses.events[e_row] if e_row >= 0 else None
     trigger, due = ob.trigger, ob.due
     rule = plan.columnar[ob.rule]
+    origin = Triggered(trigger, ob.version, ob.partition)
+    if isinstance(rule, CompiledAge):
+        explain = list(ob.due_explain)
+        judgement = judge_obligation(due, fulfilment, closer, None, ctx.as_of, explain)
+        return record(ctx, rule, origin, judgement, due, explain, anchored=ob.reached)
     assert isinstance(rule, CompiledDeadline)
     explain = [f"trigger {trigger.label()}", *ob.due_explain]
     unordered = rule.same_day == "unordered"
@@ -59,7 +66,6 @@ def _finding(plan: Plan, table: EventsTable, judged: Judged, row: int, ctx: Cont
     fulfilled = judgement.fulfilment
     start = ob.start or trigger
     precise = due.instant is not None and start.precise and (fulfilled is None or fulfilled.precise)
-    origin = Triggered(trigger, ob.version, ob.partition)
     return record(
         ctx,
         rule,

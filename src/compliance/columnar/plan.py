@@ -9,6 +9,7 @@ from typing import Any
 
 from compliance.columnar.capability import why_not_columnar
 from compliance.engine import Engine
+from compliance.kinds.age import CompiledAge
 from compliance.kinds.base import CompiledRule
 from compliance.kinds.deadline import CompiledDeadline
 from compliance.kinds.precondition import CompiledPrecondition
@@ -35,7 +36,7 @@ def _engine_of(engine: Engine, rules: list[CompiledRule[Any]]) -> Engine:
 @dataclass
 class Plan:
     engine: Engine  # the reference: every rule, the per-case path
-    columnar: list[CompiledDeadline | CompiledPrecondition]
+    columnar: list[CompiledDeadline | CompiledPrecondition | CompiledAge]
     rest: Engine  # the rules the columnar path does not judge
     single: list[Engine]  # per columnar rule: an engine of that rule alone (fallback cases)
     position: dict[str, int]  # rule id -> the position of its findings in a case's list
@@ -53,7 +54,8 @@ class Plan:
         columnar = [
             r
             for r in engine.rules
-            if r.id not in why_not and isinstance(r, CompiledDeadline | CompiledPrecondition)
+            if r.id not in why_not
+            and isinstance(r, CompiledDeadline | CompiledPrecondition | CompiledAge)
         ]
         rest = [r for r in engine.rules if r.id in why_not]
         n = len(engine.rules)

@@ -18,9 +18,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from compliance.due import Due, due_after
+from compliance.due import Due, due_after, rolled
+from compliance.kinds.age import AgeTerms, CompiledAge
 from compliance.kinds.base import LawVersion, Triggered
 from compliance.kinds.deadline import CompiledDeadline, DueTerms
 from compliance.kinds.precondition import CompiledPrecondition
@@ -39,13 +40,14 @@ class Obligation:
 
     case: int  # position of the case in the chunk
     rule: int  # position of the rule among the columnar rules
-    trigger: CaseEvent
-    version: LawVersion[DueTerms]
+    trigger: CaseEvent  # the trigger, or the measure of an age rule
+    version: LawVersion[Any]  # DueTerms, or AgeTerms of an age rule
     due: Due
     due_explain: list[str]  # the explanation's lines after the trigger's: clock start, due
     partition: str | None = None
     start: CaseEvent | None = None  # where the clock starts when not at the trigger
     anchor: str | None = None  # how it was found (``Finding.anchor``)
+    reached: dt.date | None = None  # an age rule: the day the age is reached
 
 
 @dataclass(slots=True)
@@ -59,6 +61,8 @@ class ObligationColumns:
     due_ts: list[float | None] = field(default_factory=list)
     #: ``same_day: unordered``: a satisfying event on or after the trigger's local day counts
     unordered: list[bool] = field(default_factory=list)
+    #: an obligation never takes its own trigger (deadlines; an age rule's measure may fulfil)
+    exclude: list[bool] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -110,6 +114,26 @@ def _obligation(
     return Obligation(case_no, rule_no, trigger, version, due, explain, partition, started, anchor)
 
 
+def _age_obligation(
+    case_no: int,
+    rule_no: int,
+    rule: CompiledAge,
+    found: Triggered[AgeTerms],
+    birth: dt.date,
+    reached: dt.date,
+) -> Obligation:
+    """``CompiledAge.judge_measure``'s due date and explanation lines (all of them: an age
+    finding's explanation starts with the measure, not a trigger line)."""
+    measure, version, partition = found
+    explain = [f"while {measure.label()}", f"birth_date {birth} + {rule.age} -> {reached}"]
+    day, within = reached, version.terms.within
+    if within is not None:
+        day = within.add_to_date(reached, rule.counting.calendar)
+        explain.append(f"+{within} -> {day}")
+    due = rolled(day, version.terms.roll, rule.counting, explain)
+    return Obligation(case_no, rule_no, measure, version, due, explain, partition, reached=reached)
+
+
 @dataclass(slots=True)
 class EventsTable:
     """The chunk's obligations and candidates for every columnar rule."""
@@ -128,7 +152,7 @@ class EventsTable:
         self,
         case_no: int,
         case: CaseEvents,
-        rules: Sequence[CompiledDeadline | CompiledPrecondition],
+        rules: Sequence[CompiledDeadline | CompiledPrecondition | CompiledAge],
     ) -> None:
         """The obligations of one case (cut at as_of) for the columnar rules."""
         by_type = case.by_type
@@ -139,6 +163,9 @@ class EventsTable:
                 found = rule.triggers(case)
                 if found:
                     self.preconditions.add_group(case_no, case, rule_no, rule, found)
+                continue
+            if isinstance(rule, CompiledAge):
+                self._add_age(case_no, case, rule_no, rule)
                 continue
             plain = rule.requires_earlier is None and rule.partition is None
             # the rule's own requires_earlier check and partitions (once per partition)
@@ -157,39 +184,66 @@ class EventsTable:
         """The obligations of one (rule, case) pair, a group per partition value; the pair goes
         to ``fallback`` when a group is not one the columns judge exactly."""
         satisfiers = selected_events(rule.satisfied_by, case)
+        unordered = rule.same_day == "unordered"
+        planned = _planned(rule.partition, triggered, satisfiers, unordered, exclude=True)
+        if planned is None:
+            self.fallback.add((case_no, rule_no))
+            return
+        obligations = [_obligation(case_no, rule_no, rule, found, case) for found in triggered]
         closers = selected_events(rule.closers, case) if rule.closers is not None else []
         excuses = selected_events(rule.excused_by, case) if rule.excused_by is not None else []
-        groups = _partitioned(rule.partition, triggered, satisfiers)
-        unordered = rule.same_day == "unordered"
-        planned = []
-        for obs, sats in groups:
-            refs = _referred(triggered, obs, sats)
-            if refs is None or not _one_order(triggered, obs, sats, unordered):
-                self.fallback.add((case_no, rule_no))
-                return
-            if len(obs) == 1:  # an event never fulfils the duty it starts
-                trigger = triggered[obs[0]].event
-                if trigger.id in trigger.refs and any(s is trigger for s in sats):
-                    self.fallback.add((case_no, rule_no))  # it would fulfil itself by its ref
-                    return
-                keep = [i for i, s in enumerate(sats) if s is not trigger]
-                sats, refs = [sats[i] for i in keep], [refs[i] for i in keep]
-            planned.append((obs, sats, refs))
+        self._add(rule.partition, planned, obligations, closers, excuses, unordered, exclude=True)
+
+    def _add_age(self, case_no: int, case: CaseEvents, rule_no: int, rule: CompiledAge) -> None:
+        """``CompiledAge.evaluate``'s obligations: per measure begun by the day the age is
+        reached, due that day (+ ``within``, rolled); the earliest unused satisfying event at
+        or after the measure fulfils it (no refs, and the measure is not skipped)."""
+        birth = case.birth_date
+        if birth is None:
+            return
+        reached = rule.age.add_to_date(birth, month_end=rule.counting.month_end)
+        version = rule.version_for(reached)
+        if version is None:
+            return
+        measures = [m for m in selected_events(rule.while_, case) if m.date <= reached]
+        if not measures:
+            return
+        triggered = [Triggered(m, version, partition_of(rule.partition, m)) for m in measures]
+        satisfiers = selected_events(rule.satisfied_by, case)
+        planned = _planned(rule.partition, triggered, satisfiers, False, exclude=False)
+        if planned is None:
+            self.fallback.add((case_no, rule_no))
+            return
+        obligations = [
+            _age_obligation(case_no, rule_no, rule, t, birth, reached) for t in triggered
+        ]
+        closers = selected_events(rule.closers, case) if rule.closers is not None else []
+        self._add(rule.partition, planned, obligations, closers, [], False, exclude=False)
+
+    def _add(
+        self,
+        attr: str | None,
+        planned: list[tuple[list[int], list[CaseEvent], list[int]]],
+        obligations: list[Obligation],
+        closers: list[CaseEvent],
+        excuses: list[CaseEvent],
+        unordered: bool,
+        exclude: bool,
+    ) -> None:
+        """The groups' candidates and the obligations, as columns."""
         base = len(self.obligations)
-        group_of = [0] * len(triggered)
-        attr = rule.partition
+        group_of = [0] * len(obligations)
         for obs, sats, refs in planned:
             group = self.groups
             self.groups += 1
             for i in obs:
                 group_of[i] = group
             self.satisfiers.add(group, sats, [r + base if r >= 0 else -1 for r in refs])
-            value = triggered[obs[0]].partition
+            value = obligations[obs[0]].partition
             self.closers.add(group, _applying(attr, closers, value))
             self.excuses.add(group, _applying(attr, excuses, value))
         cols = self.columns
-        for i, found in enumerate(triggered):
-            ob = _obligation(case_no, rule_no, rule, found, case)
+        for i, ob in enumerate(obligations):
             self.obligations.append(ob)
             trigger, due = ob.trigger, ob.due
             cols.group.append(group_of[i])
@@ -200,6 +254,33 @@ class EventsTable:
             cols.due_day.append(due.date.toordinal())
             cols.due_ts.append(due.ts if due.instant is not None else None)
             cols.unordered.append(unordered)
+            cols.exclude.append(exclude)
+
+
+def _planned(
+    attr: str | None,
+    triggered: Sequence[Triggered[Any]],
+    satisfiers: list[CaseEvent],
+    unordered: bool,
+    exclude: bool,
+) -> list[tuple[list[int], list[CaseEvent], list[int]]] | None:
+    """Per partition group: its obligations (positions in ``triggered``), its satisfying events
+    and the obligation each refs (-1: none); None when a group is not one the columns judge
+    exactly. ``exclude``: an obligation never takes its own trigger, and a satisfying event
+    that refs a trigger fulfils it first (deadlines); else neither (age)."""
+    planned = []
+    for obs, sats in _partitioned(attr, triggered, satisfiers):
+        refs = _referred(triggered, obs, sats) if exclude else [-1] * len(sats)
+        if refs is None or not _one_order(triggered, obs, sats, unordered, exclude):
+            return None
+        if exclude and len(obs) == 1:  # an event never fulfils the duty it starts
+            trigger = triggered[obs[0]].event
+            if trigger.id in trigger.refs and any(s is trigger for s in sats):
+                return None  # it would fulfil itself by its ref
+            keep = [i for i, s in enumerate(sats) if s is not trigger]
+            sats, refs = [sats[i] for i in keep], [refs[i] for i in keep]
+        planned.append((obs, sats, refs))
+    return planned
 
 
 def _applying(attr: str | None, events: list[CaseEvent], value: str | None) -> list[CaseEvent]:
@@ -211,7 +292,7 @@ def _applying(attr: str | None, events: list[CaseEvent], value: str | None) -> l
 
 
 def _partitioned(
-    attr: str | None, triggered: list[Triggered[DueTerms]], satisfiers: list[CaseEvent]
+    attr: str | None, triggered: Sequence[Triggered[Any]], satisfiers: list[CaseEvent]
 ) -> list[tuple[list[int], list[CaseEvent]]]:
     """Per partition value (in order of the first trigger): the positions of its triggers and
     its satisfying events (those of the same value: ``matching.in_partition``)."""
@@ -248,7 +329,7 @@ def _triggered(rule: CompiledDeadline, case: CaseEvents) -> list[Triggered[DueTe
 
 
 def _referred(
-    triggered: list[Triggered[DueTerms]], obs: list[int], satisfiers: list[CaseEvent]
+    triggered: Sequence[Triggered[Any]], obs: list[int], satisfiers: list[CaseEvent]
 ) -> list[int] | None:
     """Per satisfying event of a group, the obligation (position in ``triggered``) of the group
     whose trigger it refs (-1: none; a ref to another partition's trigger fulfils nothing);
@@ -266,10 +347,11 @@ def _referred(
 
 
 def _one_order(
-    triggered: list[Triggered[DueTerms]],
+    triggered: Sequence[Triggered[Any]],
     obs: list[int],
     satisfiers: list[CaseEvent],
     unordered: bool,
+    exclude: bool = True,
 ) -> bool:
     """Several obligations take satisfying events in turn ("the earliest unused at or after
     the trigger", never the trigger itself): exact as columns when the events a later trigger
@@ -284,11 +366,11 @@ def _one_order(
         return True
     if not unordered and len({s.precise for s in satisfiers}) > 1:
         return False
-    return not _ties(triggered, obs, satisfiers, unordered)
+    return not exclude or not _ties(triggered, obs, satisfiers, unordered)
 
 
 def _ties(
-    triggered: list[Triggered[DueTerms]],
+    triggered: Sequence[Triggered[Any]],
     obs: list[int],
     satisfiers: list[CaseEvent],
     unordered: bool,
