@@ -307,6 +307,18 @@ HYPOTHESIS_RULES = [
         partition="k",
     )
     | {"while": ["a"]},
+    _rule(
+        "t.attribute",
+        trigger="b",
+        requires=["due"],
+        excused_by=["c", "d"],
+        partition="k",
+        once=True,
+        versions=[
+            {"valid": {"from": "2024-01-25"}, "source": {"law": "Test", "ref": "§ 1"}},
+        ],
+    )
+    | {"kind": "attribute"},
     _rule("t.counts", trigger="c", satisfied_by="b", within="4 days", before_trigger="counts"),
     _rule(
         "t.earlier",
@@ -685,6 +697,28 @@ def test_age_rule(hypothesis_engine: Engine) -> None:
         ("m2", "y", "2024-01-29", "met", "m2"),
     ]
     assert found[0].anchored_at == "2024-01-25"
+
+
+def test_attribute_rule(hypothesis_engine: Engine) -> None:
+    """The trigger settles it: met when it carries the attribute; else excused by the first
+    excusing event at or before it (its own partition or none), else missed; once: the first
+    trigger per partition in the data, even before the rule's first version."""
+    events = [
+        _event("b0", "b", "2024-01-24", k="z"),
+        _event("b1", "b", "2024-02-01", k="x", due="2024-03-01"),
+        _event("c1", "c", "2024-02-02T10:00:00Z", k="x"),
+        _event("b2", "b", "2024-02-03T09:00:00Z", k="y"),
+        _event("b3", "b", "2024-02-03T11:00:00Z", k="x"),
+        _event("d1", "d", "2024-02-03T10:00:00Z"),
+        _event("b4", "b", "2024-02-04"),
+        _event("b5", "b", "2024-02-05", k="z"),
+    ]
+    (found,) = _columnar_findings(hypothesis_engine, "t.attribute", [events])
+    assert [(f.trigger, f.status) for f in found] == [
+        ("b1", "met"),
+        ("b2", "missed"),
+        ("b4", "excused"),
+    ]
 
 
 def test_the_hypothesis_rules_claimed(hypothesis_engine: Engine) -> None:

@@ -10,7 +10,8 @@ calendar's suspensions), per law version by the trigger's local date, or the rul
 case a deadline is judged where the triggers take satisfying events in one order (table.py);
 ``requires_earlier`` is the rule's own compiled check. Everything else goes to the per-case
 engine; :func:`why_not_columnar` says why. Age rules (``trigger: {age: ...}``) are deadlines
-whose obligations are the measures begun by the day the age is reached (table.py).
+whose obligations are the measures begun by the day the age is reached (table.py);
+``attribute`` rules are settled by their trigger, in the precondition table.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from compliance.kinds.age import CompiledAge
+from compliance.kinds.attribute import CompiledAttribute
 from compliance.kinds.base import CompiledRule
 from compliance.kinds.deadline import CompiledDeadline
 from compliance.kinds.precondition import CompiledPrecondition
@@ -33,7 +35,7 @@ _PLAIN_FIELDS: tuple[tuple[str, Any, str], ...] = (
 
 def why_not_columnar(rule: CompiledRule[Any]) -> str | None:
     """None when the columnar path judges ``rule`` exactly; else the reason it does not."""
-    if type(rule) is CompiledPrecondition or type(rule) is CompiledAge:
+    if type(rule) in (CompiledPrecondition, CompiledAge, CompiledAttribute):
         return None
     if type(rule) is not CompiledDeadline:
         return f"kind {rule.kind}" + (

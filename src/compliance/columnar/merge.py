@@ -13,6 +13,7 @@ from compliance.columnar.precondition import PreconditionJudged
 from compliance.columnar.table import EventsTable, Obligation
 from compliance.due import AsOf
 from compliance.kinds.age import CompiledAge
+from compliance.kinds.attribute import CompiledAttribute
 from compliance.kinds.base import Context, Observation, Triggered, record
 from compliance.kinds.deadline import CompiledDeadline
 from compliance.kinds.precondition import CompiledPrecondition
@@ -112,7 +113,7 @@ def _columnar_entries(
         rule = plan.columnar[ob.rule]
         status = judged.preconditions.status[row]
         if emit.keep_findings or emit.keep_status(status):
-            assert isinstance(rule, CompiledPrecondition)
+            assert isinstance(rule, CompiledPrecondition | CompiledAttribute)
             entry = pre.finding(rule, row, judged.preconditions, ctx)
         else:
             month = ob.trigger.date.isoformat()[:7] if status in VIOLATIONS else None

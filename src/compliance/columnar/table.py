@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from compliance.due import Due, due_after, rolled
 from compliance.kinds.age import AgeTerms, CompiledAge
+from compliance.kinds.attribute import CompiledAttribute
 from compliance.kinds.base import LawVersion, Triggered
 from compliance.kinds.deadline import CompiledDeadline, DueTerms
 from compliance.kinds.precondition import CompiledPrecondition
@@ -31,7 +32,10 @@ from compliance.model import CaseEvent, CaseEvents
 if TYPE_CHECKING:
     from compliance.columnar.precondition import PreconditionTable
 
-__all__ = ["CandidateColumns", "EventsTable", "Obligation", "ObligationColumns"]
+__all__ = ["CandidateColumns", "ColumnarRule", "EventsTable", "Obligation", "ObligationColumns"]
+
+#: The kinds the columnar path judges (which of their rules: ``capability.why_not_columnar``)
+ColumnarRule = CompiledDeadline | CompiledPrecondition | CompiledAge | CompiledAttribute
 
 
 @dataclass(slots=True)
@@ -152,15 +156,16 @@ class EventsTable:
         self,
         case_no: int,
         case: CaseEvents,
-        rules: Sequence[CompiledDeadline | CompiledPrecondition | CompiledAge],
+        rules: Sequence[ColumnarRule],
     ) -> None:
         """The obligations of one case (cut at as_of) for the columnar rules."""
         by_type = case.by_type
         for rule_no, rule in enumerate(rules):
             if rule.dispatch_types.isdisjoint(by_type) or not rule.applies_to(case.subject):
                 continue
-            if isinstance(rule, CompiledPrecondition):
-                found = rule.triggers(case)
+            if isinstance(rule, CompiledPrecondition | CompiledAttribute):
+                # an attribute rule's once: the first trigger per partition in the data
+                found = rule.triggers(case, first_in_data=isinstance(rule, CompiledAttribute))
                 if found:
                     self.preconditions.add_group(case_no, case, rule_no, rule, found)
                 continue
