@@ -151,6 +151,8 @@ class EventsTable:
     preconditions: PreconditionTable = field(default_factory=lambda: _preconditions())
     #: (case position, rule position) pairs the per-case engine judges
     fallback: set[tuple[int, int]] = field(default_factory=set)
+    #: the rule list of the last case and its rule positions per event type
+    dispatch: tuple[Sequence[ColumnarRule], dict[str, list[int]]] | None = None
 
     def add_case(
         self,
@@ -159,9 +161,9 @@ class EventsTable:
         rules: Sequence[ColumnarRule],
     ) -> None:
         """The obligations of one case (cut at as_of) for the columnar rules."""
-        by_type = case.by_type
-        for rule_no, rule in enumerate(rules):
-            if rule.dispatch_types.isdisjoint(by_type) or not rule.applies_to(case.subject):
+        for rule_no in self._dispatched(rules, case):
+            rule = rules[rule_no]
+            if not rule.applies_to(case.subject):
                 continue
             if isinstance(rule, CompiledPrecondition | CompiledAttribute):
                 # an attribute rule's once: the first trigger per partition in the data
@@ -177,6 +179,20 @@ class EventsTable:
             triggered = _triggered(rule, case) if plain else rule.triggers(case)
             if triggered:
                 self._add_group(case_no, case, rule_no, rule, triggered)
+
+    def _dispatched(self, rules: Sequence[ColumnarRule], case: CaseEvents) -> list[int]:
+        """The positions of the rules that react to an event type of the case, in rule order
+        (as the engine selects rules: by ``dispatch_types``), by an index of the rules per event
+        type built once per rule list."""
+        if self.dispatch is None or self.dispatch[0] is not rules:
+            index: dict[str, list[int]] = {}
+            for rule_no, rule in enumerate(rules):
+                for t in rule.dispatch_types:
+                    index.setdefault(t, []).append(rule_no)
+            self.dispatch = (rules, index)
+        index = self.dispatch[1]
+        found = {n for t in case.by_type if t in index for n in index[t]}
+        return sorted(found)
 
     def _add_group(
         self,
