@@ -58,11 +58,11 @@ def test_json_summary_says_which_path_judged_each_rule(corpus: str, tmp_path: Pa
     assert "engine" not in by_case["summary"]
     assessed = paths["dk.notification.assess"]
     assert assessed["path"] == "columnar" and assessed["columnar_cases"] > 100
-    assert paths["dk.follow-up.measure"] == {
+    assert paths["dk.placement.renewal"] == {
         "path": "case",
         "columnar_cases": 0,
         "case_cases": 250,
-        "why_not_columnar": "partition: obligations kept apart per attribute value",
+        "why_not_columnar": "kind recurring",
     }
 
 

@@ -1,19 +1,25 @@
 """Which rules the columnar path can judge exactly, and why not the others.
 
-The columnar path judges ``precondition`` rules without a partition, and the simplest
-``deadline`` shape: a trigger matcher, a ``satisfied_by``
-matcher and optional closers (``cancelled_by``/``until``); the clock starts at the trigger and
-the due date is ``within`` a period (days, weeks, business days, months, years or hours, with
-``roll`` and the calendar's suspensions), per law version by the trigger's local date. Per case
-a deadline is judged where the triggers take satisfying events in one order (table.py);
+The columnar path judges ``precondition`` rules (with partitions, excuses, ``lookback``,
+``requires_earlier``) and ``deadline`` rules whose clock starts at the trigger: a trigger
+matcher, a ``satisfied_by`` matcher, optional closers (``cancelled_by``/``until``) and excuses
+(``excused_by``), a ``partition``, ``same_day: ordered`` or ``unordered``; the due date is
+``within`` a period (days, weeks, business days, months, years or hours, with ``roll`` and the
+calendar's suspensions), per law version by the trigger's local date, or the rule's own
+``first_due`` where a version sets ``due_from``, ``or_by`` or the rule has ``variants``. Per
+case a deadline is judged where the triggers take satisfying events in one order (table.py);
 ``requires_earlier`` is the rule's own compiled check. Everything else goes to the per-case
-engine; :func:`why_not_columnar` says why.
+engine; :func:`why_not_columnar` says why. Age rules (``trigger: {age: ...}``) are deadlines
+whose obligations are the measures begun by the day the age is reached (table.py);
+``attribute`` rules are settled by their trigger, in the precondition table.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from compliance.kinds.age import CompiledAge
+from compliance.kinds.attribute import CompiledAttribute
 from compliance.kinds.base import CompiledRule
 from compliance.kinds.deadline import CompiledDeadline
 from compliance.kinds.precondition import CompiledPrecondition
@@ -22,21 +28,15 @@ __all__ = ["why_not_columnar"]
 
 #: (compiled field, the value the columnar path needs, why a rule with another value falls back)
 _PLAIN_FIELDS: tuple[tuple[str, Any, str], ...] = (
-    ("partition", None, "partition: obligations kept apart per attribute value"),
-    ("excused_by", None, "excused_by: excuses are judged against the due date"),
-    ("anchor", "trigger", "anchor: first_ref (the clock starts at a referenced event)"),
-    ("infer_anchor", None, "infer_anchor"),
-    ("variants", (), "variants: the period depends on the trigger"),
     ("before_trigger", "ignored", "before_trigger: counts"),
     ("total", None, "total: a running sum decides fulfilment"),
-    ("same_day", "ordered", "same_day: unordered"),
 )
 
 
 def why_not_columnar(rule: CompiledRule[Any]) -> str | None:
     """None when the columnar path judges ``rule`` exactly; else the reason it does not."""
-    if type(rule) is CompiledPrecondition:
-        return _PLAIN_FIELDS[0][2] if rule.partition is not None else None
+    if type(rule) in (CompiledPrecondition, CompiledAge, CompiledAttribute):
+        return None
     if type(rule) is not CompiledDeadline:
         return f"kind {rule.kind}" + (
             f" ({type(rule).__name__})" if rule.kind == "deadline" else ""
@@ -46,12 +46,8 @@ def why_not_columnar(rule: CompiledRule[Any]) -> str | None:
             return reason
     for version in rule.versions:
         terms = version.terms
-        if terms.within is None:
+        if terms.within is None and terms.due_from is None:
             return f"version {version.label}: no within period"
-        if terms.due_from is not None:
-            return f"version {version.label}: due_from (a date the data sets)"
-        if terms.or_by is not None:
-            return f"version {version.label}: or_by (an earlier event brings the due date forward)"
         if terms.every is not None:
             return f"version {version.label}: every"
     return None

@@ -12,9 +12,12 @@ from compliance.columnar.plan import Plan
 from compliance.columnar.precondition import PreconditionJudged
 from compliance.columnar.table import EventsTable, Obligation
 from compliance.due import AsOf
+from compliance.kinds.age import CompiledAge
+from compliance.kinds.attribute import CompiledAttribute
 from compliance.kinds.base import Context, Observation, Triggered, record
 from compliance.kinds.deadline import CompiledDeadline
 from compliance.kinds.precondition import CompiledPrecondition
+from compliance.matching import at_or_after
 from compliance.model import CaseEvents, Finding
 from compliance.sources import Item
 from compliance.status import VIOLATIONS, judge_obligation
@@ -38,22 +41,43 @@ class TooManyFindings(Exception):
 
 
 def _finding(plan: Plan, table: EventsTable, judged: Judged, row: int, ctx: Context) -> Finding:
-    """The finding the per-case engine records for this obligation (``kinds/deadline.py``)."""
+    """The finding the per-case engine records for this obligation (``kinds/deadline.py``,
+    ``kinds/age.py``)."""
     ob: Obligation = table.obligations[row]
-    f_row, c_row = judged.fulfilment[row], judged.closer[row]
+    f_row, c_row, e_row = judged.fulfilment[row], judged.closer[row], judged.excuse[row]
     fulfilment = table.satisfiers.events[f_row] if f_row >= 0 else None
     closer = table.closers.events[c_row] if c_row >= 0 else None
+    excuse = table.excuses.events[e_row] if e_row >= 0 else None
     trigger, due = ob.trigger, ob.due
-    explain = [f"trigger {trigger.label()}", *ob.due_explain]
-    judgement = judge_obligation(due, fulfilment, closer, None, ctx.as_of, explain)
-    fulfilled = judgement.fulfilment
-    precise = (
-        due.instant is not None and trigger.precise and (fulfilled is None or fulfilled.precise)
-    )
     rule = plan.columnar[ob.rule]
+    origin = Triggered(trigger, ob.version, ob.partition)
+    if isinstance(rule, CompiledAge):
+        explain = list(ob.due_explain)
+        judgement = judge_obligation(due, fulfilment, closer, None, ctx.as_of, explain)
+        return record(ctx, rule, origin, judgement, due, explain, anchored=ob.reached)
     assert isinstance(rule, CompiledDeadline)
-    origin = Triggered(trigger, ob.version, None)
-    return record(ctx, rule, origin, judgement, due, explain, precise=precise)
+    explain = [f"trigger {trigger.label()}", *ob.due_explain]
+    unordered = rule.same_day == "unordered"
+    if unordered and fulfilment is not None and not at_or_after(fulfilment, trigger):
+        # CompiledDeadline.assign_by_scan's words for a fulfilment earlier on the trigger's day
+        explain.append(
+            f"{fulfilment.label()} is before the trigger and counts (before_trigger: counts)"
+        )
+    judgement = judge_obligation(due, fulfilment, closer, excuse, ctx.as_of, explain)
+    fulfilled = judgement.fulfilment
+    start = ob.start or trigger
+    precise = due.instant is not None and start.precise and (fulfilled is None or fulfilled.precise)
+    return record(
+        ctx,
+        rule,
+        origin,
+        judgement,
+        due,
+        explain,
+        anchored=ob.start,
+        precise=precise,
+        anchor=ob.anchor,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +113,7 @@ def _columnar_entries(
         rule = plan.columnar[ob.rule]
         status = judged.preconditions.status[row]
         if emit.keep_findings or emit.keep_status(status):
-            assert isinstance(rule, CompiledPrecondition)
+            assert isinstance(rule, CompiledPrecondition | CompiledAttribute)
             entry = pre.finding(rule, row, judged.preconditions, ctx)
         else:
             month = ob.trigger.date.isoformat()[:7] if status in VIOLATIONS else None

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from compliance.columnar.capability import why_not_columnar
+from compliance.columnar.table import ColumnarRule
 from compliance.engine import Engine
 from compliance.kinds.base import CompiledRule
-from compliance.kinds.deadline import CompiledDeadline
-from compliance.kinds.precondition import CompiledPrecondition
 from compliance.model import CaseEvents
 
 __all__ = ["Plan"]
@@ -35,7 +34,7 @@ def _engine_of(engine: Engine, rules: list[CompiledRule[Any]]) -> Engine:
 @dataclass
 class Plan:
     engine: Engine  # the reference: every rule, the per-case path
-    columnar: list[CompiledDeadline | CompiledPrecondition]
+    columnar: list[ColumnarRule]
     rest: Engine  # the rules the columnar path does not judge
     single: list[Engine]  # per columnar rule: an engine of that rule alone (fallback cases)
     position: dict[str, int]  # rule id -> the position of its findings in a case's list
@@ -50,11 +49,7 @@ class Plan:
             base = getattr(reader, "base", None) if reader.reads_findings else None
             if base is not None:
                 why_not.setdefault(base, f"read by the base indicator {reader.id}")
-        columnar = [
-            r
-            for r in engine.rules
-            if r.id not in why_not and isinstance(r, CompiledDeadline | CompiledPrecondition)
-        ]
+        columnar = [r for r in engine.rules if r.id not in why_not and isinstance(r, ColumnarRule)]
         rest = [r for r in engine.rules if r.id in why_not]
         n = len(engine.rules)
         position = {r.id: i + (n if r.reads_findings else 0) for i, r in enumerate(engine.rules)}

@@ -1,7 +1,13 @@
 """The ``precondition`` judgement as columns (polars): each trigger needs a satisfying event at
 or before it (within ``lookback``): the one the trigger refs first, else the latest; else an
 excusing event on or before its day; else missed (``kinds/precondition.py``). Nothing is used
-up, so every obligation is judged on its own.
+up, so every obligation is judged on its own, in its group: one per (case, rule, partition
+value), holding the satisfying events of that value and the excusing events of that value or
+of none (``matching.in_partition``, ``matching.closer_applies``).
+
+An ``attribute`` rule is judged in the same table: its trigger settles it at once — met when it
+carries every required attribute (decided as the table is built), else excused by the first
+excusing event at or before it (not itself), else missed (``kinds/attribute.py``).
 
 The explanation of a written finding comes from the kind's own ``judge``, given only the events
 the columns picked (the found or the later satisfying event, and the excuse): it then reaches the
@@ -11,15 +17,19 @@ same answer with the same words.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
 from compliance.columnar.frames import candidates_frame, obligations_frame
 from compliance.columnar.table import CandidateColumns, ObligationColumns, selected_events
 from compliance.due import Due
+from compliance.kinds.attribute import CompiledAttribute
 from compliance.kinds.base import Context, LawVersion, Triggered, record
-from compliance.kinds.precondition import CompiledPrecondition, LookbackTerms
+from compliance.kinds.precondition import CompiledPrecondition
+from compliance.matching import closer_applies, in_partition
 from compliance.model import CaseEvent, CaseEvents, Finding
 
 __all__ = ["PreconditionJudged", "PreconditionTable"]
@@ -32,8 +42,9 @@ class PreconditionObligation:
     case: int
     rule: int
     trigger: CaseEvent
-    version: LawVersion[LookbackTerms]
+    version: LawVersion[Any]  # LookbackTerms (None for an attribute rule)
     earliest: dt.date | None  # the lookback's first day
+    partition: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +64,9 @@ class PreconditionTable:
     excuses: CandidateColumns = field(default_factory=CandidateColumns)
     ref_ob: list[int] = field(default_factory=list)  # (obligation, id it refs) pairs
     ref_id: list[str] = field(default_factory=list)
+    #: an attribute rule's obligation, and whether its trigger carries the attributes
+    attribute: list[bool] = field(default_factory=list)
+    carries: list[bool] = field(default_factory=list)
     groups: int = 0
 
     def add_group(
@@ -60,39 +74,68 @@ class PreconditionTable:
         case_no: int,
         case: CaseEvents,
         rule_no: int,
-        rule: CompiledPrecondition,
-        triggered: list[Triggered[LookbackTerms]],
+        rule: CompiledPrecondition | CompiledAttribute,
+        triggered: Sequence[Triggered[Any]],
     ) -> None:
-        group = self.groups
-        self.groups += 1
+        """The obligations of one (rule, case) pair, in trigger order, a group per partition
+        value."""
+        attr = rule.partition
+        group_of: dict[str | None, int] = {}
+        for t in triggered:
+            if t.partition not in group_of:
+                group_of[t.partition] = self.groups
+                self.groups += 1
+        attribute = isinstance(rule, CompiledAttribute)
+        candidates = (
+            selected_events(rule.satisfied_by, case)
+            if isinstance(rule, CompiledPrecondition)
+            else []
+        )
+        excuses = selected_events(rule.excused_by, case) if rule.excused_by is not None else []
+        for value, group in group_of.items():
+            self.candidates.add(
+                group,
+                [s for s in candidates if in_partition(attr, s, value)]
+                if attr is not None
+                else candidates,
+            )
+            self.excuses.add(
+                group,
+                [e for e in excuses if closer_applies(attr, e, value)]
+                if attr is not None
+                else excuses,
+            )
         cols = self.columns
-        for trigger, version, _ in triggered:
-            lookback = version.terms.lookback
+        for trigger, version, partition in triggered:
+            lookback = None if attribute else version.terms.lookback
             earliest = lookback.subtract_from_date(trigger.date) if lookback else None
             ob = len(self.obligations)
             self.obligations.append(
-                PreconditionObligation(case_no, rule_no, trigger, version, earliest)
+                PreconditionObligation(case_no, rule_no, trigger, version, earliest, partition)
             )
-            cols.group.append(group)
+            cols.group.append(group_of[partition])
             cols.trigger_ts.append(trigger.key[0])
             cols.trigger_day.append(trigger.date.toordinal())
             cols.trigger_precise.append(trigger.precise)
             cols.trigger_id.append(trigger.id)
             self.earliest_day.append(earliest.toordinal() if earliest else None)
+            self.attribute.append(attribute)
+            self.carries.append(isinstance(rule, CompiledAttribute) and _carries(rule, trigger))
             for ref in trigger.refs:
                 self.ref_ob.append(ob)
                 self.ref_id.append(ref)
-        self.candidates.add(group, selected_events(rule.satisfied_by, case))
-        if rule.excused_by is not None:
-            self.excuses.add(group, selected_events(rule.excused_by, case))
 
     # -- the judgement ----------------------------------------------------------------------
 
     def judge(self) -> PreconditionJudged:
         if not self.obligations:
             return PreconditionJudged([], [], [], [])
-        earliest = pl.Series(self.earliest_day, dtype=pl.Int32)
-        obs = obligations_frame(self.columns, earliest=earliest).lazy()
+        obs = obligations_frame(
+            self.columns,
+            earliest=pl.Series(self.earliest_day, dtype=pl.Int32),
+            attribute=pl.Series(self.attribute, dtype=pl.Boolean),
+            carries=pl.Series(self.carries, dtype=pl.Boolean),
+        ).lazy()
         cands = candidates_frame(self.candidates).lazy()
         refs = pl.DataFrame(
             {
@@ -107,9 +150,14 @@ class PreconditionTable:
         latest = _pick(before, "last", last=True)
         later = _pick(pairs.filter(_AFTER), "later", last=False)
         excuses = candidates_frame(self.excuses).lazy().join(obs, on="group")
-        excuse = _pick(excuses.filter((pl.col("day") <= pl.col("t_day")) & in_window), "ex")
+        excusing = (
+            pl.when(pl.col("attribute"))
+            .then(_AT_OR_BEFORE & (pl.col("id") != pl.col("t_id")))
+            .otherwise((pl.col("day") <= pl.col("t_day")) & in_window)
+        )
+        excuse = _pick(excuses.filter(excusing), "ex")
         out = (
-            obs.select("ob")
+            obs.select("ob", "carries")
             .join(by_ref, on="ob", how="left")
             .join(latest, on="ob", how="left")
             .join(later, on="ob", how="left")
@@ -119,9 +167,10 @@ class PreconditionTable:
                 pl.coalesce("ref_row", "last_row").fill_null(_NONE).alias("found"),
                 pl.col("ex_row").fill_null(_NONE).alias("excuse"),
                 pl.col("later_row").fill_null(_NONE).alias("later"),
+                pl.col("carries"),
             )
             .with_columns(
-                pl.when(pl.col("found") >= 0)
+                pl.when(pl.col("carries") | (pl.col("found") >= 0))
                 .then(pl.lit("met"))
                 .when(pl.col("excuse") >= 0)
                 .then(pl.lit("excused"))
@@ -140,11 +189,23 @@ class PreconditionTable:
     # -- a written finding --------------------------------------------------------------------
 
     def finding(
-        self, rule: CompiledPrecondition, row: int, judged: PreconditionJudged, ctx: Context
+        self,
+        rule: CompiledPrecondition | CompiledAttribute,
+        row: int,
+        judged: PreconditionJudged,
+        ctx: Context,
     ) -> Finding:
-        """The finding ``CompiledPrecondition.evaluate`` records for this obligation."""
+        """The finding ``CompiledPrecondition.evaluate`` (``CompiledAttribute.evaluate``)
+        records for this obligation."""
         ob = self.obligations[row]
         trigger, version = ob.trigger, ob.version
+        excuse = judged.excuse[row]
+        excuses = [self.excuses.events[excuse]] if excuse >= 0 else []
+        origin = Triggered(trigger, version, ob.partition)
+        if isinstance(rule, CompiledAttribute):
+            explain = [f"trigger {trigger.label()}", f"must carry: {', '.join(rule.requires)}"]
+            judgement = rule.judge(trigger, ob.partition, excuses, explain)
+            return record(ctx, rule, origin, judgement, Due(trigger.date), explain)
         explain = [f"trigger {trigger.label()}", "requires an earlier satisfying event"]
         lookback = version.terms.lookback
         if ob.earliest:
@@ -153,11 +214,14 @@ class PreconditionTable:
         # both the found one and, by id, a 'later' one
         picked = sorted({r for r in (judged.found[row], judged.later[row]) if r >= 0})
         candidates = [self.candidates.events[r] for r in picked]
-        excuse = judged.excuse[row]
-        excuses = [self.excuses.events[excuse]] if excuse >= 0 else []
-        judgement = rule.judge(trigger, None, ob.earliest, candidates, excuses, explain)
-        origin = Triggered(trigger, version, None)
+        judgement = rule.judge(trigger, ob.partition, ob.earliest, candidates, excuses, explain)
         return record(ctx, rule, origin, judgement, Due(trigger.date), explain)
+
+
+def _carries(rule: CompiledAttribute, trigger: CaseEvent) -> bool:
+    """``CompiledAttribute.judge``: the trigger carries every required attribute, with a
+    value."""
+    return all(trigger.attrs.get(a) not in (None, "") for a in rule.requires)
 
 
 _BOTH_PRECISE = pl.col("precise") & pl.col("t_precise")
