@@ -199,7 +199,10 @@ class CaseEvents:
     indexes: dict[tuple[int, str | None], tuple[Any, Any]] = field(default_factory=dict)
 
     def upto(self, as_of: dt.datetime) -> CaseEvents:
-        limit = as_of.timestamp()
+        return self.upto_timestamp(as_of.timestamp())
+
+    def upto_timestamp(self, limit: float) -> CaseEvents:
+        """:meth:`upto` an instant given as its POSIX timestamp."""
         if not self.events or self.events[-1].key[0] <= limit:  # in time order: all kept
             return self
         kept = [e for e in self.events if e.key[0] <= limit]
