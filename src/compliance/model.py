@@ -417,6 +417,16 @@ def _birth_date(birth: Any, case_id: str) -> dt.date | None:
 _event_key = attrgetter("key")
 
 
+def _later(a: CaseEvent, b: CaseEvent) -> bool:
+    """``a.instant > b.instant`` by the timestamps when they differ (rounding to a float keeps
+    the order of distinct instants or makes them equal, never reverses it), else exactly
+    (comparing aware datetimes of two offsets asks each for its UTC offset)."""
+    ta, tb = a.key[0], b.key[0]
+    if ta != tb:
+        return ta > tb
+    return a.instant > b.instant
+
+
 def _check_refs(events: list[CaseEvent], by_id: dict[str, CaseEvent], case_id: str) -> None:
     """Every ref names a known, earlier event."""
     for i, ev in enumerate(events):
@@ -428,9 +438,7 @@ def _check_refs(events: list[CaseEvent], by_id: dict[str, CaseEvent], case_id: s
                     case_id,
                     f"events[{i}] ({shorten(ev.id)}).refs",
                 )
-            if target.date > ev.date or (
-                target.precise and ev.precise and target.instant > ev.instant
-            ):
+            if target.date > ev.date or (target.precise and ev.precise and _later(target, ev)):
                 raise _fail(
                     f"refs {shorten(r)!r}, which happens later ({target.label()}); refs name earlier events",
                     case_id,
@@ -507,7 +515,10 @@ def normalize(
     for i, raw in enumerate(raw_events):
         if type(raw) is not dict and not isinstance(raw, Mapping):
             raise _fail("an event must be an object", case_id, f"events[{i}]")
-        eid, etype, at_raw = raw.get("id"), raw.get("type"), raw.get("at")
+        try:  # the three keys every valid event has: subscripts are cheaper than .get
+            eid, etype, at_raw = raw["id"], raw["type"], raw["at"]
+        except KeyError:
+            eid, etype, at_raw = raw.get("id"), raw.get("type"), raw.get("at")
         if type(eid) is not str:
             if isinstance(eid, int) and not isinstance(eid, bool):
                 eid = str(eid)
