@@ -154,8 +154,10 @@ def compare(rounds: int, against: str | None) -> None:
             runs[name].append(child(trees[name]))
     load1 = os.getloadavg()
     print(f"load average {load0[0]:.2f} at start, {load1[0]:.2f} at end; {rounds} rounds")
-    print(f"{runs['this'][0]['cases']} cases, median {runs['this'][0]['median_events']} events, "
-          f"{runs['this'][0]['rules']} rules; CPU µs per call, min / median of the rounds")
+    print(
+        f"{runs['this'][0]['cases']} cases, median {runs['this'][0]['median_events']} events, "
+        f"{runs['this'][0]['rules']} rules; CPU µs per call, min / median of the rounds"
+    )
     sums = {name: summary(xs) for name, xs in runs.items()}
     for m in MEASURES:
         for p in ("p50_us", "p99_us"):
