@@ -110,12 +110,14 @@ class Counting:
     """How a rule counts periods: its calendar, month-end policy and whether the start day is
     day 1 (``count_from: trigger_day``). ``memo`` holds the date-based due dates already
     computed under this counting (with their explanation lines): most triggers of a corpus
-    share their dates. Writes are idempotent, so sharing between threads is safe."""
+    share their dates. A memoised ``Due`` (a date-only one: nothing in it changes but the
+    text it caches) is returned to every trigger of that date, so its text is formatted once.
+    Writes are idempotent, so sharing between threads is safe."""
 
     calendar: Calendar
     month_end: MonthEnd
     inclusive: bool
-    memo: dict[DueKey, tuple[dt.date, tuple[str, ...]]] = field(
+    memo: dict[DueKey, tuple[Due, tuple[str, ...]]] = field(
         default_factory=dict, init=False, compare=False, hash=False, repr=False
     )
     #: the calendar's zone, looked up once
@@ -166,12 +168,12 @@ def due_after(
     found = memo.get(key)
     if found is None:
         lines: list[str] = []
-        found = (dated_due_after(period, start.date, roll, counting, lines).date, tuple(lines))
+        found = (dated_due_after(period, start.date, roll, counting, lines), tuple(lines))
         if len(memo) >= DUE_MEMO_SIZE:
             memo.clear()
         memo[key] = found
     explain.extend(found[1])
-    return Due(found[0])
+    return found[0]
 
 
 def dated_due_after(

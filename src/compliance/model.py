@@ -199,7 +199,10 @@ class CaseEvents:
     indexes: dict[tuple[int, str | None], tuple[Any, Any]] = field(default_factory=dict)
 
     def upto(self, as_of: dt.datetime) -> CaseEvents:
-        limit = as_of.timestamp()
+        return self.upto_timestamp(as_of.timestamp())
+
+    def upto_timestamp(self, limit: float) -> CaseEvents:
+        """:meth:`upto` an instant given as its POSIX timestamp."""
         if not self.events or self.events[-1].key[0] <= limit:  # in time order: all kept
             return self
         kept = [e for e in self.events if e.key[0] <= limit]
@@ -281,9 +284,10 @@ class _OutOfRange(Exception):
     """A parsed instant that the calendar's zone cannot represent (years 1 to 9999)."""
 
 
-def _placed(
-    value: Any, tz: ZoneInfo, default_tz: ZoneInfo | None
-) -> tuple[dt.datetime, dt.date, float, bool]:
+Placed = tuple[dt.datetime, dt.date, float, bool]
+
+
+def _placed(value: Any, tz: ZoneInfo, default_tz: ZoneInfo | None) -> Placed:
     """An event's ``at`` as (instant, local date, POSIX timestamp, precise); ValueError for a
     value that is not a documented date or datetime, _OutOfRange past the calendar's edge."""
     at = _at(value, default_tz)
@@ -296,9 +300,43 @@ def _placed(
         raise _OutOfRange from None
 
 
-#: The same ``at`` text recurs across events and cases (dates, midnights, batch times): it is
-#: parsed and placed in the zone once. Values are immutable; errors are not cached.
-_placed_text = lru_cache(maxsize=8192)(_placed)
+def _placed_text(text: str, tz: ZoneInfo, default_tz: ZoneInfo | None) -> Placed:
+    """:func:`_placed` of a text, with the common datetime form (``...T hh:mm ... ±hh:mm``)
+    parsed here rather than through :func:`_at` (the same checks, one call fewer)."""
+    if (
+        len(text) > 16
+        and text[-6] in "+-"
+        and text[-3] == ":"
+        and text[4] == "-"
+        and text[10] == "T"
+        and text[13] == ":"
+    ):
+        try:
+            at = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return _placed(text, tz, default_tz)
+        try:
+            return at, at.astimezone(tz).date(), at.timestamp(), True
+        except (OverflowError, ValueError):
+            raise _OutOfRange from None
+    return _placed(text, tz, default_tz)
+
+
+#: How many ``at`` texts a zone's memo of placed texts holds before it starts afresh.
+PLACED_MEMO_SIZE = 8192
+#: ``at`` texts already placed, per (calendar zone, default zone). The same text recurs across
+#: events and cases (dates, midnights, batch times); a text with fractional seconds rarely
+#: does and is not kept, so a stream of such times does not push the recurring ones out. A
+#: plain dict emptied when full: an LRU's bookkeeping cost more per event than its extra hits
+#: saved. Values are immutable, errors are never kept; writes are idempotent (thread-safe).
+_PLACED: dict[tuple[ZoneInfo, ZoneInfo | None], dict[str, Placed]] = {}
+
+
+def _placed_memo(tz: ZoneInfo, default_tz: ZoneInfo | None) -> dict[str, Placed]:
+    memo = _PLACED.get((tz, default_tz))
+    if memo is None:
+        memo = _PLACED.setdefault((tz, default_tz), {})
+    return memo
 
 
 def _case_header(
@@ -379,6 +417,16 @@ def _birth_date(birth: Any, case_id: str) -> dt.date | None:
 _event_key = attrgetter("key")
 
 
+def _later(a: CaseEvent, b: CaseEvent) -> bool:
+    """``a.instant > b.instant`` by the timestamps when they differ (rounding to a float keeps
+    the order of distinct instants or makes them equal, never reverses it), else exactly
+    (comparing aware datetimes of two offsets asks each for its UTC offset)."""
+    ta, tb = a.key[0], b.key[0]
+    if ta != tb:
+        return ta > tb
+    return a.instant > b.instant
+
+
 def _check_refs(events: list[CaseEvent], by_id: dict[str, CaseEvent], case_id: str) -> None:
     """Every ref names a known, earlier event."""
     for i, ev in enumerate(events):
@@ -390,14 +438,59 @@ def _check_refs(events: list[CaseEvent], by_id: dict[str, CaseEvent], case_id: s
                     case_id,
                     f"events[{i}] ({shorten(ev.id)}).refs",
                 )
-            if target.date > ev.date or (
-                target.precise and ev.precise and target.instant > ev.instant
-            ):
+            if target.date > ev.date or (target.precise and ev.precise and _later(target, ev)):
                 raise _fail(
                     f"refs {shorten(r)!r}, which happens later ({target.label()}); refs name earlier events",
                     case_id,
                     f"events[{i}] ({shorten(ev.id)}).refs",
                 )
+
+
+def _place_event(
+    at_raw: Any,
+    memo: dict[str, Placed],
+    tz: ZoneInfo,
+    default_tz: ZoneInfo | None,
+    where: tuple[str, int, str],
+) -> Placed:
+    """An event's ``at`` placed (and kept in ``memo`` when it is a text that may recur), or
+    the located error; ``where`` is (case id, index, event id)."""
+    case_id, i, eid = where
+    if at_raw is None or at_raw == "":
+        raise _fail("event without 'at'", case_id, f"events[{i}] ({shorten(eid)}).at")
+    try:
+        if type(at_raw) is not str:
+            return _placed(at_raw, tz, default_tz)
+        place = _placed_text(at_raw, tz, default_tz)
+    except ValueError as exc:
+        raise _fail(str(exc), case_id, f"events[{i}] ({shorten(eid)}).at") from None
+    except _OutOfRange:
+        raise _fail(
+            f"{shorten(str(at_raw))} is out of range in {tz.key} (years 1 to 9999)",
+            case_id,
+            f"events[{i}] ({shorten(eid)}).at",
+        ) from None
+    if len(at_raw) <= 25:  # YYYY-MM-DDThh:mm:ss+hh:mm; longer: fractional seconds
+        if len(memo) >= PLACED_MEMO_SIZE:
+            memo.clear()
+        memo[at_raw] = place
+    return place
+
+
+def _event_refs(refs: Any, case_id: str, i: int, eid: str) -> tuple[str, ...]:
+    """An event's ``refs`` (a list or tuple of ids) as a tuple, or the located error."""
+    if type(refs) is not list and type(refs) is not tuple:
+        raise _fail(
+            "refs must be a list of event ids", case_id, f"events[{i}] ({shorten(eid)}).refs"
+        )
+    for r in refs:
+        if type(r) is not str:
+            raise _fail(
+                "refs must be a list of event ids",
+                case_id,
+                f"events[{i}] ({shorten(eid)}).refs",
+            )
+    return tuple(refs)
 
 
 def normalize(
@@ -407,17 +500,25 @@ def normalize(
 
     ``tz`` is the calendar's zone used for local dates; ``default_tz`` is assumed for datetimes
     without an offset (otherwise those are errors). The per-event loop stays inline: it is the
-    hot path of every evaluation (hence this function's length).
+    hot path of every evaluation (hence this function's length). Events that arrive in time
+    order (most exports) are grouped by type as they come; others are sorted first.
     """
     case_id, birth, subject_map, raw_events = _case_header(data)
     birth_date = _birth_date(birth, case_id)
+    memo = _placed_memo(tz, default_tz)
 
     events: list[CaseEvent] = []
     by_id: dict[str, CaseEvent] = {}
+    by_type: dict[str, list[CaseEvent]] = {}
+    with_refs = shuffled = False
+    last: tuple[float, str] | None = None
     for i, raw in enumerate(raw_events):
         if type(raw) is not dict and not isinstance(raw, Mapping):
             raise _fail("an event must be an object", case_id, f"events[{i}]")
-        eid, etype, at_raw = raw.get("id"), raw.get("type"), raw.get("at")
+        try:  # the three keys every valid event has: subscripts are cheaper than .get
+            eid, etype, at_raw = raw["id"], raw["type"], raw["at"]
+        except KeyError:
+            eid, etype, at_raw = raw.get("id"), raw.get("type"), raw.get("at")
         if type(eid) is not str:
             if isinstance(eid, int) and not isinstance(eid, bool):
                 eid = str(eid)
@@ -434,49 +535,40 @@ def normalize(
             raise _fail(
                 f"duplicate event id {shorten(eid)!r}", case_id, f"events[{i}] ({shorten(eid)})"
             )
-        if at_raw is None or at_raw == "":
-            raise _fail("event without 'at'", case_id, f"events[{i}] ({shorten(eid)}).at")
-        try:
-            place = _placed_text if type(at_raw) is str else _placed
-            instant, date, ts, precise = place(at_raw, tz, default_tz)
-        except ValueError as exc:
-            raise _fail(str(exc), case_id, f"events[{i}] ({shorten(eid)}).at") from None
-        except _OutOfRange:
-            raise _fail(
-                f"{shorten(str(at_raw))} is out of range in {tz.key} (years 1 to 9999)",
-                case_id,
-                f"events[{i}] ({shorten(eid)}).at",
-            ) from None
+        place = memo.get(at_raw) if type(at_raw) is str else None
+        if place is None:
+            place = _place_event(at_raw, memo, tz, default_tz, (case_id, i, eid))
+        instant, date, ts, precise = place
         refs = raw.get("refs") or ()
         if refs:
-            if type(refs) is not list and type(refs) is not tuple:
-                raise _fail(
-                    "refs must be a list of event ids",
-                    case_id,
-                    f"events[{i}] ({shorten(eid)}).refs",
-                )
-            for r in refs:
-                if type(r) is not str:
-                    raise _fail(
-                        "refs must be a list of event ids",
-                        case_id,
-                        f"events[{i}] ({shorten(eid)}).refs",
-                    )
-            refs = tuple(refs)
+            refs = _event_refs(refs, case_id, i, eid)
+            with_refs = True
         attrs = raw.get("attrs") or _NO_ATTRS
         if attrs is not _NO_ATTRS and (
             type(attrs) is not dict or not _PLAIN.issuperset(map(type, attrs.values()))
         ):
             _check_attrs(attrs, case_id, i, eid)
-        ev = CaseEvent(eid, etype, instant, date, precise, refs, attrs, (ts, eid))
+        key = (ts, eid)
+        ev = CaseEvent(eid, etype, instant, date, precise, refs, attrs, key)
         by_id[eid] = ev
         events.append(ev)
+        if last is None or last < key:  # still in (instant, id) order: group as they come
+            last = key
+            same_type = by_type.get(etype)
+            if same_type is None:
+                by_type[etype] = [ev]
+            else:
+                same_type.append(ev)
+        else:
+            shuffled = True  # out of (instant, id) order: sorted and grouped below
 
-    _check_refs(events, by_id, case_id)
-    events.sort(key=_event_key)
-    by_type: dict[str, list[CaseEvent]] = {}
-    for e in events:
-        by_type.setdefault(e.type, []).append(e)
+    if with_refs:
+        _check_refs(events, by_id, case_id)
+    if shuffled:
+        events.sort(key=_event_key)
+        by_type = {}
+        for e in events:
+            by_type.setdefault(e.type, []).append(e)
     return CaseEvents(case_id, birth_date, events, by_id, by_type, 0, subject_map)
 
 

@@ -205,12 +205,19 @@ class TriggeredCompiled(CompiledRule[Terms]):
         applies to it."""
         out: list[Triggered[Terms]] = []
         seen: set[str | None] = set()
-        attr, earlier = self.partition, self.requires_earlier
+        attr, earlier, versions = self.partition, self.requires_earlier, self.versions
         for event in self.trigger.select(case):
             partition = None if attr is None else partition_of(attr, event)
             if earlier is not None and not earlier(event, case, partition):
                 continue
-            version = self.version_for(event.date)
+            day = event.date
+            for version in versions:  # self.version_for(day), inline: once per trigger
+                if version.valid_from <= day and (
+                    version.valid_until is None or day <= version.valid_until
+                ):
+                    break
+            else:
+                version = None
             if version is not None and version.where is not None:
                 version = version if version.where(event, case.birth_date) else None
             if self.once and (version is not None or first_in_data):

@@ -216,6 +216,8 @@ class Obligation:
     explain: list[str]
     anchor: str | None  # how the start was found (Finding.anchor)
     fulfilment: CaseEvent | None = None
+    #: (trigger, version, partition) as the finding records it; built from them when None
+    origin: Triggered[DueTerms] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -293,7 +295,8 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
 
     def obligations(self, ctx: Context) -> list[Obligation]:
         out = []
-        for trigger, version, partition in self.triggers(ctx.case):
+        for origin in self.triggers(ctx.case):
+            trigger, version, partition = origin
             explain = [f"trigger {trigger.label()}"]
             start, found = trigger, None
             if self.anchor == "first_ref":
@@ -307,7 +310,9 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
                 )
                 start, found = clock.event, clock.found
             due = self.first_due(trigger, version, start, partition, ctx.case, explain)
-            out.append(Obligation(trigger, version, partition, start, due, explain, found))
+            out.append(
+                Obligation(trigger, version, partition, start, due, explain, found, None, origin)
+            )
         return out
 
     def assign_fulfilments(self, obligations: list[Obligation], ctx: Context) -> None:
@@ -406,7 +411,7 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
                 and (fulfilment is None or fulfilment.precise)
             )
             anchored = ob.start if ob.start is not ob.trigger else None
-            origin = Triggered(ob.trigger, ob.version, ob.partition)
+            origin = ob.origin or Triggered(ob.trigger, ob.version, ob.partition)
             record(
                 ctx,
                 self,

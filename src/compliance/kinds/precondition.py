@@ -14,7 +14,6 @@ from compliance.kinds.base import (
     Context,
     LintNote,
     RuleKind,
-    Triggered,
     TriggeredCompiled,
     inherited_period,
     record,
@@ -59,14 +58,14 @@ class CompiledPrecondition(TriggeredCompiled[LookbackTerms]):
             return
         candidates = self.satisfied_by.select(ctx.case)
         excuses = selected(self.excused_by, ctx.case)
-        for trigger, version, partition in triggered:
+        for origin in triggered:
+            trigger, version, partition = origin
             explain = [f"trigger {trigger.label()}", "requires an earlier satisfying event"]
             lookback = version.terms.lookback
             earliest = lookback.subtract_from_date(trigger.date) if lookback else None
             if earliest:
                 explain.append(f"look back {lookback} -> from {earliest}")
             judgement = self.judge(trigger, partition, earliest, candidates, excuses, explain)
-            origin = Triggered(trigger, version, partition)
             record(ctx, self, origin, judgement, Due(trigger.date), explain)
 
     def judge(
