@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,20 +40,12 @@ MEASURES = ("normalize", "prepared", "full")
 
 
 def percentiles(fn: Callable[[Any], Any], items: list[Any], passes: int = 3) -> tuple[float, float]:
-    """(p50, p99) of one call per item in µs of this thread's CPU time, the best of ``passes``."""
-    clock = time.thread_time_ns
-    best: tuple[float, float] | None = None
-    for _ in range(passes):
-        lat = []
-        for x in items:
-            t = clock()
-            fn(x)
-            lat.append(clock() - t)
-        lat.sort()
-        p = (lat[len(lat) // 2] / 1e3, lat[int(len(lat) * 0.99)] / 1e3)
-        best = p if best is None else min(best, p)
-    assert best is not None
-    return best
+    """(p50, p99) of one call per item in µs of this thread's CPU time, the best of ``passes``
+    (``bench/run.py``'s measure)."""
+    from run import percentiles as run_percentiles
+
+    p = run_percentiles(fn, items, time.thread_time_ns, passes)
+    return p["p50_us"], p["p99_us"]
 
 
 def setup() -> tuple[Any, Any, list[dict[str, Any]]]:
@@ -73,23 +66,13 @@ def measure() -> dict[str, Any]:
     for case in cases:  # warm: the engine's memos, the parse cache, the interpreter
         engine.evaluate(case, as_of=as_of)
 
-    # (b) times only the evaluation: prepare outside the clock, one fresh case per call
-    fresh = [[engine.prepare(c) for c in cases] for _ in range(3)]
-    clock = time.thread_time_ns
-    best: tuple[float, float] | None = None
-    for batch in fresh:
-        lat = []
-        for p in batch:
-            t = clock()
-            engine.evaluate(p, as_of=as_of)
-            lat.append(clock() - t)
-        lat.sort()
-        q = (lat[len(lat) // 2] / 1e3, lat[int(len(lat) * 0.99)] / 1e3)
-        best = q if best is None else min(best, q)
-    assert best is not None
+    # (b) times only the evaluation: prepare outside the clock, one fresh case per call (each
+    # pass takes the next of three prepared batches)
+    fresh = deque(engine.prepare(c) for _ in range(3) for c in cases)
+    prepared = percentiles(lambda _: engine.evaluate(fresh.popleft(), as_of=as_of), cases)
     result = {
         "normalize": percentiles(engine.prepare, cases),
-        "prepared": best,
+        "prepared": prepared,
         "full": percentiles(lambda c: engine.evaluate(c, as_of=as_of), cases),
     }
     events = sorted(len(c["events"]) for c in cases)
