@@ -219,13 +219,10 @@ class EventsTable:
         """``CompiledAge.evaluate``'s obligations: per measure begun by the day the age is
         reached, due that day (+ ``within``, rolled); the earliest unused satisfying event at
         or after the measure fulfils it (no refs, and the measure is not skipped)."""
-        birth = case.birth_date
-        if birth is None:
+        found = rule.age_reached(case)
+        if found is None:
             return
-        reached = rule.age.add_to_date(birth, month_end=rule.counting.month_end)
-        version = rule.version_for(reached)
-        if version is None:
-            return
+        birth, reached, version = found
         measures = [m for m in selected_events(rule.while_, case) if m.date <= reached]
         if not measures:
             return

@@ -33,7 +33,7 @@ from compliance.matching import (
     partition_of,
     selected,
 )
-from compliance.model import CaseEvent
+from compliance.model import CaseEvent, CaseEvents
 from compliance.periods import Period, parse_period
 from compliance.rules.fields import (
     AgeTrigger,
@@ -81,14 +81,21 @@ class CompiledAge(CompiledRule[AgeTerms]):
     partition: str | None
     counting: Counting
 
-    def evaluate(self, ctx: Context) -> None:
-        birth = ctx.case.birth_date
+    def age_reached(self, case: CaseEvents) -> tuple[dt.date, dt.date, LawVersion[AgeTerms]] | None:
+        """(birth date, the day the age is reached, the law version of that day), or None
+        when the case has no birth date or no version applies that day: no obligation."""
+        birth = case.birth_date
         if birth is None:
-            return
+            return None
         reached = self.age.add_to_date(birth, month_end=self.counting.month_end)
         version = self.version_for(reached)
-        if version is None:
+        return None if version is None else (birth, reached, version)
+
+    def evaluate(self, ctx: Context) -> None:
+        found = self.age_reached(ctx.case)
+        if found is None:
             return
+        birth, reached, version = found
         candidates = self.satisfied_by.select(ctx.case)
         closers = selected(self.closers, ctx.case)
         used: set[str] = set()
