@@ -257,6 +257,18 @@ def _midnight(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, float]:
     return instant, instant.timestamp()
 
 
+def _offset_datetime_form(text: str) -> bool:
+    """The common datetime form, ``YYYY-MM-DDThh:mm...±hh:mm``: worth ``fromisoformat`` first."""
+    return (
+        len(text) > 16
+        and text[-6] in "+-"
+        and text[-3] == ":"
+        and text[4] == "-"
+        and text[10] == "T"
+        and text[13] == ":"
+    )
+
+
 def _at(value: Any, default_tz: ZoneInfo | None) -> dt.datetime | dt.date:
     """Fast paths for the common ISO strings; everything else via parse_instant."""
     if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
@@ -264,15 +276,7 @@ def _at(value: Any, default_tz: ZoneInfo | None) -> dt.datetime | dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    if (
-        type(value) is str
-        and len(value) > 16
-        and value[-6] in "+-"
-        and value[-3] == ":"
-        and value[4] == "-"
-        and value[10] == "T"
-        and value[13] == ":"
-    ):
+    if type(value) is str and _offset_datetime_form(value):
         try:
             return dt.datetime.fromisoformat(value)
         except ValueError:
@@ -291,11 +295,19 @@ def _placed(value: Any, tz: ZoneInfo, default_tz: ZoneInfo | None) -> Placed:
     """An event's ``at`` as (instant, local date, POSIX timestamp, precise); ValueError for a
     value that is not a documented date or datetime, _OutOfRange past the calendar's edge."""
     at = _at(value, default_tz)
+    if isinstance(at, dt.datetime):
+        return _placed_instant(at, tz)
     try:
-        if isinstance(at, dt.datetime):
-            return at, at.astimezone(tz).date(), at.timestamp(), True
         instant, ts = _midnight(at, tz)
-        return instant, at, ts, False
+    except (OverflowError, ValueError):
+        raise _OutOfRange from None
+    return instant, at, ts, False
+
+
+def _placed_instant(at: dt.datetime, tz: ZoneInfo) -> Placed:
+    """An aware datetime placed in the calendar's zone; _OutOfRange past its edge."""
+    try:
+        return at, at.astimezone(tz).date(), at.timestamp(), True
     except (OverflowError, ValueError):
         raise _OutOfRange from None
 
@@ -303,22 +315,12 @@ def _placed(value: Any, tz: ZoneInfo, default_tz: ZoneInfo | None) -> Placed:
 def _placed_text(text: str, tz: ZoneInfo, default_tz: ZoneInfo | None) -> Placed:
     """:func:`_placed` of a text, with the common datetime form (``...T hh:mm ... ±hh:mm``)
     parsed here rather than through :func:`_at` (the same checks, one call fewer)."""
-    if (
-        len(text) > 16
-        and text[-6] in "+-"
-        and text[-3] == ":"
-        and text[4] == "-"
-        and text[10] == "T"
-        and text[13] == ":"
-    ):
+    if _offset_datetime_form(text):
         try:
             at = dt.datetime.fromisoformat(text)
         except ValueError:
             return _placed(text, tz, default_tz)
-        try:
-            return at, at.astimezone(tz).date(), at.timestamp(), True
-        except (OverflowError, ValueError):
-            raise _OutOfRange from None
+        return _placed_instant(at, tz)
     return _placed(text, tz, default_tz)
 
 
