@@ -133,6 +133,37 @@ def test_workers_stop_cleanly_on_signals_repeatedly(tmp_path: Path, sig: int) ->
         ]
 
 
+class _SlowToSend:
+    """A task argument whose pickling (done by the pool's task handler thread, just before it
+    writes the task into the workers' pipe) takes a while and yields 1 MB: more than the pipe
+    holds."""
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        time.sleep(0.5)
+        return bytes, (b"x" * 1_000_000,)
+
+
+def test_terminating_workers_never_waits_for_a_task_being_written() -> None:
+    """CPython's Pool.terminate drains the task pipe only while it sees data; a task handler
+    that is between its check of the pool's state and the write of a large task then blocks
+    forever once the workers are killed, and terminate with it (an interrupted audit that
+    never ended, about once in 60). ``worker_pool``'s pool drains until the handler ends."""
+    from compliance.audit import worker_pool
+
+    leave = threading.Event()
+
+    def interrupted() -> None:
+        with worker_pool(1) as pool:
+            pool.apply_async(time.sleep, (3,))  # the worker is busy: the pipe is not read
+            pool.apply_async(len, (_SlowToSend(),))  # being pickled when terminate drains
+            time.sleep(0.2)
+        leave.set()  # left by terminate (the context manager's exit), which returned
+
+    thread = threading.Thread(target=interrupted, daemon=True)
+    thread.start()
+    assert leave.wait(30), "terminate waited for a task handler stuck writing a task"
+
+
 def test_workers_finish_repeatedly(tmp_path: Path) -> None:
     data = corpus(tmp_path / "c.jsonl", n=300)
     outputs = set()
