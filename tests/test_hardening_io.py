@@ -164,6 +164,63 @@ def test_terminating_workers_never_waits_for_a_task_being_written() -> None:
     assert leave.wait(30), "terminate waited for a task handler stuck writing a task"
 
 
+SIGNAL_WHILE_THE_POOL_IS_BUILT = """
+import os, signal, threading, time
+
+def terminate(signum, frame):
+    raise SystemExit(128 + signum)  # as the command line's handler
+
+signal.signal(signal.SIGTERM, terminate)
+real_start = threading.Thread.start
+
+def start(thread):  # SIGTERM once the pool's worker handler runs, before the pool is built
+    real_start(thread)
+    if getattr(thread, "_target", None).__name__ == "_handle_tasks":
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.5)  # the handler runs here unless the signal is held
+
+threading.Thread.start = start
+from compliance.audit import worker_pool
+
+with worker_pool(2) as pool:
+    pool.apply(abs, (-1,))
+"""
+
+
+def test_a_signal_while_the_pool_is_built_leaves_no_worker(tmp_path: Path) -> None:
+    """SIGTERM (or Ctrl-C) raised inside Pool.__init__, after its worker handler thread
+    started: the exit killed the workers, the handler replaced them, and the new ones were
+    left blocked forever once the audit had gone. worker_pool holds the signals until the
+    pool exists; the audit then ends with 143 and takes its workers with it."""
+    with open(tmp_path / "stderr", "w") as err:  # not a pipe: an orphan would hold it open
+        proc = subprocess.Popen(
+            [sys.executable, "-c", SIGNAL_WHILE_THE_POOL_IS_BUILT],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,  # every process it starts is in its session
+        )
+        proc.wait(timeout=60)
+    assert proc.returncode == 143, (tmp_path / "stderr").read_text()
+    deadline = time.monotonic() + 10
+    while (left := _alive_in_session(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "workers outlived the interrupted audit"
+
+
+def _alive_in_session(sid: int) -> list[int]:
+    found = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] != "Z":  # field 6 of stat: the session id
+            found.append(int(stat_file.parent.name))
+    return found
+
+
 def test_workers_finish_repeatedly(tmp_path: Path) -> None:
     data = corpus(tmp_path / "c.jsonl", n=300)
     outputs = set()
