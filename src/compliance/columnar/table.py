@@ -82,14 +82,17 @@ class CandidateColumns:
     events: list[CaseEvent] = field(default_factory=list)
 
     def add(self, group: int, events: Sequence[CaseEvent], refs: Sequence[int] = ()) -> None:
-        for i, e in enumerate(events):
-            self.group.append(group)
-            self.ts.append(e.key[0])
-            self.day.append(e.date.toordinal())
-            self.precise.append(e.precise)
-            self.id.append(e.id)
-            self.refs_ob.append(refs[i] if refs else -1)
-            self.events.append(e)
+        if not events:  # most groups have no closing or excusing event
+            return
+        ts, day, precise, ids = self.ts.append, self.day.append, self.precise.append, self.id.append
+        for e in events:
+            ts(e.key[0])
+            day(e.date.toordinal())
+            precise(e.precise)
+            ids(e.id)
+        self.group.extend([group] * len(events))
+        self.refs_ob.extend(refs or [-1] * len(events))
+        self.events.extend(events)
 
 
 def _obligation(
@@ -260,19 +263,19 @@ class EventsTable:
             value = obligations[obs[0]].partition
             self.closers.add(group, _applying(attr, closers, value))
             self.excuses.add(group, _applying(attr, excuses, value))
-        cols = self.columns
-        for i, ob in enumerate(obligations):
-            self.obligations.append(ob)
+        cols, n = self.columns, len(obligations)
+        self.obligations.extend(obligations)
+        cols.group.extend(group_of)
+        for ob in obligations:
             trigger, due = ob.trigger, ob.due
-            cols.group.append(group_of[i])
             cols.trigger_ts.append(trigger.key[0])
             cols.trigger_day.append(trigger.date.toordinal())
             cols.trigger_precise.append(trigger.precise)
             cols.trigger_id.append(trigger.id)
             cols.due_day.append(due.date.toordinal())
             cols.due_ts.append(due.ts if due.instant is not None else None)
-            cols.unordered.append(unordered)
-            cols.exclude.append(exclude)
+        cols.unordered.extend([unordered] * n)
+        cols.exclude.extend([exclude] * n)
 
 
 def _planned(
