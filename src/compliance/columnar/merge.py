@@ -103,7 +103,7 @@ def _finding(plan: Plan, table: EventsTable, judged: Judged, row: int, ctx: Cont
 
 
 def _written(
-    plan: Plan, table: EventsTable, judged: Judged, row: int, case_id: str, as_of: AsOf
+    plan: Plan, table: EventsTable, judged: Judged, row: int, case: CaseEvents, as_of: AsOf
 ) -> tuple[Stat, bytes]:
     """The statistic and the JSON line of an obligation's finding, without the ``Finding``:
     ``finding_line(Emit.record(finding))`` byte for byte (the record's keys in
@@ -125,7 +125,7 @@ def _written(
         anchored_at = ob.start.when if ob.start is not None else None
     line = finding_line(
         {
-            "case_id": case_id,
+            "case_id": case.case_id,
             "rule": rule.id,
             "version": version.label,
             "kind": rule.kind,
@@ -176,39 +176,46 @@ def _columnar_entries(
     """The columnar findings of the case; a finding nobody reads stays a (rule, status, month)
     statistic and its explanation is never written. A stream that keeps no findings and
     pseudonymises nothing gets each deadline's or age rule's line without a ``Finding``."""
-    ctx = Context(work.case, as_of, plan.engine.tz)
-    ctx.keeps_settlements = False
+    ctx: Context | None = None  # only for the findings built as Finding objects
     table, out = judged.table, []
-    lines_only = emit.jsonl and not emit.keep_findings and not emit.pseudonym_key
-    case_id = work.case.case_id
-    statuses = judged.deadlines.status
+    keep_all, kept = emit.keep_findings, emit.statuses
+    lines_only = emit.jsonl and not keep_all and not emit.pseudonym_key
+    statuses, position, rules = judged.deadlines.status, plan.position, plan.columnar
     entry: Entry
     for row in work.obligations:
-        rule = plan.columnar[table.obligations[row].rule]
+        ob = table.obligations[row]
+        rule_id = rules[ob.rule].id
         status = statuses[row]
-        if emit.keep_findings or emit.keep_status(status):
+        if keep_all or kept is None or status in kept:
             if lines_only:
-                stat, line = _written(plan, table, judged.deadlines, row, case_id, as_of)
-                entry = Written(stat, line) if emit.keep_status(stat[1]) else stat
+                stat, line = _written(plan, table, judged.deadlines, row, work.case, as_of)
+                entry = Written(stat, line) if kept is None or stat[1] in kept else stat
             else:
+                ctx = ctx or _context(plan, work, as_of)
                 entry = _finding(plan, table, judged.deadlines, row, ctx)
         else:
-            due = table.obligations[row].due
-            entry = (rule.id, status, due.text()[:7] if status in VIOLATIONS else None)
-        out.append((plan.position[rule.id], entry))
+            entry = (rule_id, status, ob.due.text()[:7] if status in VIOLATIONS else None)
+        out.append((position[rule_id], entry))
     pre = table.preconditions
     for row in work.preconditions:
-        ob = pre.obligations[row]
-        rule = plan.columnar[ob.rule]
+        p_ob = pre.obligations[row]
+        rule = rules[p_ob.rule]
         status = judged.preconditions.status[row]
-        if emit.keep_findings or emit.keep_status(status):
+        if keep_all or kept is None or status in kept:
             assert isinstance(rule, CompiledPrecondition | CompiledAttribute)
+            ctx = ctx or _context(plan, work, as_of)
             entry = pre.finding(rule, row, judged.preconditions, ctx)
         else:
-            month = ob.trigger.date.isoformat()[:7] if status in VIOLATIONS else None
+            month = p_ob.trigger.date.isoformat()[:7] if status in VIOLATIONS else None
             entry = (rule.id, status, month)
-        out.append((plan.position[rule.id], entry))
+        out.append((position[rule.id], entry))
     return out
+
+
+def _context(plan: Plan, work: CaseWork, as_of: AsOf) -> Context:
+    ctx = Context(work.case, as_of, plan.engine.tz)
+    ctx.keeps_settlements = False
+    return ctx
 
 
 def _per_case_entries(

@@ -154,8 +154,11 @@ class EventsTable:
     preconditions: PreconditionTable = field(default_factory=lambda: _preconditions())
     #: (case position, rule position) pairs the per-case engine judges
     fallback: set[tuple[int, int]] = field(default_factory=set)
-    #: the rule list of the last case and its rule positions per event type
-    dispatch: tuple[Sequence[ColumnarRule], dict[str, list[int]]] | None = None
+    #: the rule list of the last case, its rule positions per event type, and the positions
+    #: found per tuple of a case's event types
+    dispatch: (
+        tuple[Sequence[ColumnarRule], dict[str, list[int]], dict[tuple[str, ...], list[int]]] | None
+    ) = None
 
     def add_case(
         self,
@@ -192,10 +195,13 @@ class EventsTable:
             for rule_no, rule in enumerate(rules):
                 for t in rule.dispatch_types:
                     index.setdefault(t, []).append(rule_no)
-            self.dispatch = (rules, index)
-        index = self.dispatch[1]
-        found = {n for t in case.by_type if t in index for n in index[t]}
-        return sorted(found)
+            self.dispatch = (rules, index, {})
+        _, index, by_types = self.dispatch
+        types = tuple(case.by_type)  # cases of a chunk share a few sets of event types
+        found = by_types.get(types)
+        if found is None:
+            found = by_types[types] = sorted({n for t in types if t in index for n in index[t]})
+        return found
 
     def _add_group(
         self,
@@ -296,10 +302,11 @@ def _planned(
             return None
         if exclude and len(obs) == 1:  # an event never fulfils the duty it starts
             trigger = triggered[obs[0]].event
-            if trigger.id in trigger.refs and any(s is trigger for s in sats):
-                return None  # it would fulfil itself by its ref
-            keep = [i for i, s in enumerate(sats) if s is not trigger]
-            sats, refs = [sats[i] for i in keep], [refs[i] for i in keep]
+            if any(s is trigger for s in sats):  # else nothing to skip (the usual case)
+                if trigger.id in trigger.refs:
+                    return None  # it would fulfil itself by its ref
+                keep = [i for i, s in enumerate(sats) if s is not trigger]
+                sats, refs = [sats[i] for i in keep], [refs[i] for i in keep]
         planned.append((obs, sats, refs))
     return planned
 
