@@ -5,6 +5,7 @@ those that are written), the per-case engine's findings for the other rules and 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from compliance.audit import CaseOutcome, Emit, Stat, finding_line, stat_of, subject_of
 from compliance.columnar.deadline import Judged
@@ -14,7 +15,7 @@ from compliance.columnar.table import ColumnarRule, EventsTable, Obligation
 from compliance.due import AsOf
 from compliance.kinds.age import CompiledAge
 from compliance.kinds.attribute import CompiledAttribute
-from compliance.kinds.base import Context, Observation, Triggered, record
+from compliance.kinds.base import Context, LawVersion, Observation, Triggered, record
 from compliance.kinds.deadline import CompiledDeadline
 from compliance.kinds.precondition import CompiledPrecondition
 from compliance.matching import at_or_after
@@ -105,37 +106,67 @@ def _finding(plan: Plan, table: EventsTable, judged: Judged, row: int, ctx: Cont
 def _written(
     plan: Plan, table: EventsTable, judged: Judged, row: int, case: CaseEvents, as_of: AsOf
 ) -> tuple[Stat, bytes]:
-    """The statistic and the JSON line of an obligation's finding, without the ``Finding``:
-    ``finding_line(Emit.record(finding))`` byte for byte (the record's keys in
-    ``Finding.to_dict``'s order; no pseudonym, so the record is the finding's dict), for a
-    stream that keeps no findings. The CPR check is ``finding_line``'s own."""
+    """The statistic and the JSON line of a deadline or age obligation's finding, without the
+    ``Finding`` (``_line``)."""
     ob: Obligation = table.obligations[row]
     rule = plan.columnar[ob.rule]
     judgement, explain, precise = _judged(rule, ob, _picked(table, judged, row), as_of)
-    trigger, version, fulfilled, status = (
-        ob.trigger,
-        ob.version,
-        judgement.fulfilment,
-        judgement.status,
-    )
-    due = ob.due.text()
     if ob.reached is not None:
         anchored_at: str | None = ob.reached.isoformat()
     else:
         anchored_at = ob.start.when if ob.start is not None else None
-    line = finding_line(
+    origin = (ob.trigger, ob.version, ob.partition)
+    due = ob.due.text()
+    line = _line(case, rule, origin, judgement, due, explain, anchored_at, ob.anchor, precise)
+    status = judgement.status
+    return (rule.id, status, due[:7] if status in VIOLATIONS else None), line
+
+
+def _written_precondition(
+    plan: Plan, table: EventsTable, judged: PreconditionJudged, row: int, case: CaseEvents
+) -> tuple[Stat, bytes]:
+    """``_written`` for a precondition or attribute obligation (due on its trigger's day)."""
+    pre = table.preconditions
+    ob = pre.obligations[row]
+    rule = plan.columnar[ob.rule]
+    assert isinstance(rule, CompiledPrecondition | CompiledAttribute)
+    judgement, explain = pre.judgement(rule, row, judged)
+    origin = (ob.trigger, ob.version, ob.partition)
+    due = ob.trigger.date.isoformat()  # Due(trigger.date).text()
+    line = _line(case, rule, origin, judgement, due, explain, None, None, False)
+    status = judgement.status
+    return (rule.id, status, due[:7] if status in VIOLATIONS else None), line
+
+
+def _line(
+    case: CaseEvents,
+    rule: ColumnarRule,
+    origin: tuple[CaseEvent, LawVersion[Any], str | None],
+    judgement: Judgement,
+    due: str,
+    explain: list[str],
+    anchored_at: str | None,
+    anchor: str | None,
+    precise: bool,
+) -> bytes:
+    """``finding_line(Emit.record(finding))`` byte for byte for the finding ``kinds.base.record``
+    would make of these (the keys in ``Finding.to_dict``'s order; no pseudonym, so the record is
+    the finding's dict). The CPR check is ``finding_line``'s own."""
+    trigger, version, partition = origin
+    fulfilled = judgement.fulfilment
+    return finding_line(
         {
             "case_id": case.case_id,
             "rule": rule.id,
             "version": version.label,
             "kind": rule.kind,
-            "status": status,
+            "status": judgement.status,
             "severity": version.severity,
-            "partition": ob.partition,
+            "partition": partition,
             "trigger": trigger.id,
             "triggered_at": trigger.when,
             "anchored_at": anchored_at,
-            "anchor": ob.anchor,
+            "anchor": anchor,
             "due": due,
             "satisfied_by": fulfilled.id if fulfilled else None,
             "satisfied_at": fulfilled.when if fulfilled else None,
@@ -147,7 +178,6 @@ def _written(
             "explain": explain,
         }
     )
-    return (rule.id, status, due[:7] if status in VIOLATIONS else None), line
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,8 +233,14 @@ def _columnar_entries(
         status = judged.preconditions.status[row]
         if keep_all or kept is None or status in kept:
             assert isinstance(rule, CompiledPrecondition | CompiledAttribute)
-            ctx = ctx or _context(plan, work, as_of)
-            entry = pre.finding(rule, row, judged.preconditions, ctx)
+            if lines_only:
+                stat, line = _written_precondition(
+                    plan, table, judged.preconditions, row, work.case
+                )
+                entry = Written(stat, line) if kept is None or stat[1] in kept else stat
+            else:
+                ctx = ctx or _context(plan, work, as_of)
+                entry = pre.finding(rule, row, judged.preconditions, ctx)
         else:
             month = p_ob.trigger.date.isoformat()[:7] if status in VIOLATIONS else None
             entry = (rule.id, status, month)
