@@ -1,6 +1,12 @@
 """One case's outcome from both paths: the columnar obligations materialised as findings (only
 those that are written), the per-case engine's findings for the other rules and for the
-(rule, case) pairs the columnar path left to it, merged in the per-case engine's order."""
+(rule, case) pairs the columnar path left to it, merged in the per-case engine's order.
+
+A streamed audit (``--format jsonl``: JSON Lines written, no finding kept, no pseudonym) gets
+a columnar finding as its line, built from the kind's own judgement and explanation
+(``status.judge_obligation``, ``CompiledPrecondition.judge``, ``CompiledAttribute.judge``)
+without a ``Finding`` object (``_line``); the line passes ``audit.finding_line``'s CPR check
+like every other line."""
 
 from __future__ import annotations
 
