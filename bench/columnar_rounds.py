@@ -18,7 +18,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 CHILD = """
@@ -37,7 +36,10 @@ def once(src: str, engine: str, path: str, specs: str, as_of: str, out: str) -> 
     env = {**os.environ, "PYTHONPATH": src}
     done = subprocess.run(
         ["nice", "-n", "5", sys.executable, "-c", CHILD, path, specs, as_of, out, engine],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode not in (0, 1):
         raise SystemExit(done.stderr)
@@ -58,9 +60,9 @@ def main() -> None:
     times: dict[tuple[str, str, str], list[float]] = {}
     modes = [(s, e) for s in a.src for e in ("case", "columnar")]
     for r in range(a.rounds):
-        order = modes[r % len(modes):] + modes[: r % len(modes)]
+        order = modes[r % len(modes) :] + modes[: r % len(modes)]
         for name, (path, specs, as_of) in corpora.items():
-            for i, (src, engine) in enumerate(order):
+            for src, engine in order:
                 out = tmp / f"{name}-{a.src.index(src)}-{engine}.jsonl"
                 times.setdefault((name, src, engine), []).append(
                     once(src, engine, path, specs, as_of, str(out))
@@ -75,8 +77,10 @@ def main() -> None:
                 t = times[(name, src, engine)]
                 meds[engine] = statistics.median(t)
                 same = filecmp.cmp(ref, tmp / f"{name}-{s_no}-{engine}.jsonl", shallow=False)
-                print(f"{name:6} {src:28} {engine:9} min {min(t):6.2f} med {meds[engine]:6.2f}"
-                      f"  identical={same}")
+                print(
+                    f"{name:6} {src:28} {engine:9} min {min(t):6.2f} med {meds[engine]:6.2f}"
+                    f"  identical={same}"
+                )
             print(f"{name:6} {src:28} columnar/case {meds['columnar'] / meds['case']:.2f}")
 
 
