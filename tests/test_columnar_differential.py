@@ -37,6 +37,8 @@ EVERYTHING = Emit(jsonl=True, keep_findings=True)
 STATS_ONLY = Emit(jsonl=True, statuses=frozenset(), keep_findings=False)
 #: Some statuses written, the others statistics
 SOME = Emit(jsonl=True, statuses=frozenset({"met", "excused", "overdue"}), keep_findings=False)
+#: A streamed audit: every finding written, none kept (each line built without a Finding)
+LINES = Emit(jsonl=True, keep_findings=False)
 
 
 def _items(cases: list[Any]) -> list[Item]:
@@ -97,6 +99,14 @@ def test_demo_corpus_every_output_identical(demo_cases: list[Any], demo_engine: 
     assert_same(reference, columnar)
     assert any(o.error for o in reference)  # the demo holds broken cases: same error records
     assert sum(counts.columnar.values()) > 0, "the columnar path judged nothing"
+
+
+def test_demo_corpus_streamed_lines_identical(demo_cases: list[Any], demo_engine: Engine) -> None:
+    """As ``audit --format jsonl`` streams: no finding kept, every line built from the
+    judgement (``columnar/merge.py``), equal to the per-case engine's byte for byte."""
+    reference, columnar, _ = both_paths(demo_engine, demo_cases, "2025-06-30", LINES, chunk=500)
+    assert_same(reference, columnar)
+    assert sum(len(o.lines) for o in columnar) > 100_000
 
 
 def test_demo_corpus_status_filter_materialises_only_what_is_written(
@@ -396,7 +406,7 @@ def timelines(draw: st.DrawFn) -> dict[str, Any]:
 @given(
     cases=st.lists(timelines(), min_size=1, max_size=12),
     as_of=st.sampled_from(["2024-02-10", "2024-03-05T12:00:00+01:00", "2024-06-30"]),
-    emit=st.sampled_from([EVERYTHING, STATS_ONLY, SOME]),
+    emit=st.sampled_from([EVERYTHING, STATS_ONLY, SOME, LINES]),
 )
 def test_hypothesis_timelines(
     hypothesis_engine: Engine, cases: list[Any], as_of: str, emit: Emit

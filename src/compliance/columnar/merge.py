@@ -1,26 +1,33 @@
 """One case's outcome from both paths: the columnar obligations materialised as findings (only
 those that are written), the per-case engine's findings for the other rules and for the
-(rule, case) pairs the columnar path left to it, merged in the per-case engine's order."""
+(rule, case) pairs the columnar path left to it, merged in the per-case engine's order.
+
+A streamed audit (``--format jsonl``: JSON Lines written, no finding kept, no pseudonym) gets
+a columnar finding as its line, built from the kind's own judgement and explanation
+(``status.judge_obligation``, ``CompiledPrecondition.judge``, ``CompiledAttribute.judge``)
+without a ``Finding`` object (``_line``); the line passes ``audit.finding_line``'s CPR check
+like every other line."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from compliance.audit import CaseOutcome, Emit, Stat, finding_line, stat_of, subject_of
 from compliance.columnar.deadline import Judged
 from compliance.columnar.plan import Plan
 from compliance.columnar.precondition import PreconditionJudged
-from compliance.columnar.table import EventsTable, Obligation
+from compliance.columnar.table import ColumnarRule, EventsTable, Obligation
 from compliance.due import AsOf
 from compliance.kinds.age import CompiledAge
 from compliance.kinds.attribute import CompiledAttribute
-from compliance.kinds.base import Context, Observation, Triggered, record
+from compliance.kinds.base import Context, LawVersion, Observation, Triggered, record
 from compliance.kinds.deadline import CompiledDeadline
 from compliance.kinds.precondition import CompiledPrecondition
 from compliance.matching import at_or_after
-from compliance.model import CaseEvents, Finding
+from compliance.model import CaseEvent, CaseEvents, Finding
 from compliance.sources import Item
-from compliance.status import VIOLATIONS, judge_obligation
+from compliance.status import VIOLATIONS, Judgement, judge_obligation
 
 __all__ = ["CaseWork", "Judgements", "merged_outcome"]
 
@@ -40,22 +47,19 @@ class TooManyFindings(Exception):
     """Over the per-case budget: the per-case engine rejects the case with its own reason."""
 
 
-def _finding(plan: Plan, table: EventsTable, judged: Judged, row: int, ctx: Context) -> Finding:
-    """The finding the per-case engine records for this obligation (``kinds/deadline.py``,
-    ``kinds/age.py``)."""
-    ob: Obligation = table.obligations[row]
-    f_row, c_row, e_row = judged.fulfilment[row], judged.closer[row], judged.excuse[row]
-    fulfilment = table.satisfiers.events[f_row] if f_row >= 0 else None
-    closer = table.closers.events[c_row] if c_row >= 0 else None
-    excuse = table.excuses.events[e_row] if e_row >= 0 else None
-    trigger, due = ob.trigger, ob.due
-    rule = plan.columnar[ob.rule]
-    origin = Triggered(trigger, ob.version, ob.partition)
+def _judged(
+    rule: ColumnarRule, ob: Obligation, picked: Picked, as_of: AsOf
+) -> tuple[Judgement, list[str], bool]:
+    """The judgement of one deadline or age obligation, its explanation (the kinds' words:
+    ``status.judge_obligation``, ``CompiledDeadline.assign_by_scan``'s line for an earlier
+    fulfilment on the trigger's day) and whether the finding is precise to the instant."""
+    fulfilment, closer, excuse = picked
+    due = ob.due
     if isinstance(rule, CompiledAge):
         explain = list(ob.due_explain)
-        judgement = judge_obligation(due, fulfilment, closer, None, ctx.as_of, explain)
-        return record(ctx, rule, origin, judgement, due, explain, anchored=ob.reached)
+        return judge_obligation(due, fulfilment, closer, None, as_of, explain), explain, False
     assert isinstance(rule, CompiledDeadline)
+    trigger = ob.trigger
     explain = [f"trigger {trigger.label()}", *ob.due_explain]
     unordered = rule.same_day == "unordered"
     if unordered and fulfilment is not None and not at_or_after(fulfilment, trigger):
@@ -63,20 +67,122 @@ def _finding(plan: Plan, table: EventsTable, judged: Judged, row: int, ctx: Cont
         explain.append(
             f"{fulfilment.label()} is before the trigger and counts (before_trigger: counts)"
         )
-    judgement = judge_obligation(due, fulfilment, closer, excuse, ctx.as_of, explain)
+    judgement = judge_obligation(due, fulfilment, closer, excuse, as_of, explain)
     fulfilled = judgement.fulfilment
     start = ob.start or trigger
     precise = due.instant is not None and start.precise and (fulfilled is None or fulfilled.precise)
+    return judgement, explain, precise
+
+
+#: The fulfilling, closing and excusing events the columns picked for an obligation.
+Picked = tuple[CaseEvent | None, CaseEvent | None, CaseEvent | None]
+
+
+def _picked(table: EventsTable, judged: Judged, row: int) -> Picked:
+    f_row, c_row, e_row = judged.fulfilment[row], judged.closer[row], judged.excuse[row]
+    return (
+        table.satisfiers.events[f_row] if f_row >= 0 else None,
+        table.closers.events[c_row] if c_row >= 0 else None,
+        table.excuses.events[e_row] if e_row >= 0 else None,
+    )
+
+
+def _finding(plan: Plan, table: EventsTable, judged: Judged, row: int, ctx: Context) -> Finding:
+    """The finding the per-case engine records for this obligation (``kinds/deadline.py``,
+    ``kinds/age.py``)."""
+    ob: Obligation = table.obligations[row]
+    rule = plan.columnar[ob.rule]
+    judgement, explain, precise = _judged(rule, ob, _picked(table, judged, row), ctx.as_of)
+    origin = Triggered(ob.trigger, ob.version, ob.partition)
+    if isinstance(rule, CompiledAge):
+        return record(ctx, rule, origin, judgement, ob.due, explain, anchored=ob.reached)
     return record(
         ctx,
         rule,
         origin,
         judgement,
-        due,
+        ob.due,
         explain,
         anchored=ob.start,
         precise=precise,
         anchor=ob.anchor,
+    )
+
+
+def _written(
+    plan: Plan, table: EventsTable, judged: Judged, row: int, case: CaseEvents, as_of: AsOf
+) -> tuple[Stat, bytes]:
+    """The statistic and the JSON line of a deadline or age obligation's finding, without the
+    ``Finding`` (``_line``)."""
+    ob: Obligation = table.obligations[row]
+    rule = plan.columnar[ob.rule]
+    judgement, explain, precise = _judged(rule, ob, _picked(table, judged, row), as_of)
+    if ob.reached is not None:
+        anchored_at: str | None = ob.reached.isoformat()
+    else:
+        anchored_at = ob.start.when if ob.start is not None else None
+    origin = (ob.trigger, ob.version, ob.partition)
+    due = ob.due.text()
+    line = _line(case, rule, origin, judgement, due, explain, anchored_at, ob.anchor, precise)
+    status = judgement.status
+    return (rule.id, status, due[:7] if status in VIOLATIONS else None), line
+
+
+def _written_precondition(
+    plan: Plan, table: EventsTable, judged: PreconditionJudged, row: int, case: CaseEvents
+) -> tuple[Stat, bytes]:
+    """``_written`` for a precondition or attribute obligation (due on its trigger's day)."""
+    pre = table.preconditions
+    ob = pre.obligations[row]
+    rule = plan.columnar[ob.rule]
+    assert isinstance(rule, CompiledPrecondition | CompiledAttribute)
+    judgement, explain = pre.judgement(rule, row, judged)
+    origin = (ob.trigger, ob.version, ob.partition)
+    due = ob.trigger.date.isoformat()  # Due(trigger.date).text()
+    line = _line(case, rule, origin, judgement, due, explain, None, None, False)
+    status = judgement.status
+    return (rule.id, status, due[:7] if status in VIOLATIONS else None), line
+
+
+def _line(
+    case: CaseEvents,
+    rule: ColumnarRule,
+    origin: tuple[CaseEvent, LawVersion[Any], str | None],
+    judgement: Judgement,
+    due: str,
+    explain: list[str],
+    anchored_at: str | None,
+    anchor: str | None,
+    precise: bool,
+) -> bytes:
+    """``finding_line(Emit.record(finding))`` byte for byte for the finding ``kinds.base.record``
+    would make of these (the keys in ``Finding.to_dict``'s order; no pseudonym, so the record is
+    the finding's dict). The CPR check is ``finding_line``'s own."""
+    trigger, version, partition = origin
+    fulfilled = judgement.fulfilment
+    return finding_line(
+        {
+            "case_id": case.case_id,
+            "rule": rule.id,
+            "version": version.label,
+            "kind": rule.kind,
+            "status": judgement.status,
+            "severity": version.severity,
+            "partition": partition,
+            "trigger": trigger.id,
+            "triggered_at": trigger.when,
+            "anchored_at": anchored_at,
+            "anchor": anchor,
+            "due": due,
+            "satisfied_by": fulfilled.id if fulfilled else None,
+            "satisfied_at": fulfilled.when if fulfilled else None,
+            "lateness_days": judgement.lateness,
+            "precision": "instant" if precise else "day",
+            "occurrence": None,
+            "count": None,
+            "source": version.source,
+            "explain": explain,
+        }
     )
 
 
@@ -89,42 +195,74 @@ class Judgements:
     preconditions: PreconditionJudged
 
 
+@dataclass(slots=True)
+class Written:
+    """A columnar finding already written as its JSON line (``_written``), with its statistic."""
+
+    stat: Stat
+    line: bytes
+
+
+Entry = Finding | Stat | Written
+
+
 def _columnar_entries(
     plan: Plan, judged: Judgements, work: CaseWork, as_of: AsOf, emit: Emit
-) -> list[tuple[int, Finding | Stat]]:
+) -> list[tuple[int, Entry]]:
     """The columnar findings of the case; a finding nobody reads stays a (rule, status, month)
-    statistic and its explanation is never written."""
-    ctx = Context(work.case, as_of, plan.engine.tz)
-    ctx.keeps_settlements = False
+    statistic and its explanation is never written. A stream that keeps no findings and
+    pseudonymises nothing gets each deadline's or age rule's line without a ``Finding``."""
+    ctx: Context | None = None  # only for the findings built as Finding objects
     table, out = judged.table, []
-    entry: Finding | Stat
+    keep_all, kept = emit.keep_findings, emit.statuses
+    lines_only = emit.jsonl and not keep_all and not emit.pseudonym_key
+    statuses, position, rules = judged.deadlines.status, plan.position, plan.columnar
+    entry: Entry
     for row in work.obligations:
-        rule = plan.columnar[table.obligations[row].rule]
-        status = judged.deadlines.status[row]
-        if emit.keep_findings or emit.keep_status(status):
-            entry = _finding(plan, table, judged.deadlines, row, ctx)
+        ob = table.obligations[row]
+        rule_id = rules[ob.rule].id
+        status = statuses[row]
+        if keep_all or kept is None or status in kept:
+            if lines_only:
+                stat, line = _written(plan, table, judged.deadlines, row, work.case, as_of)
+                entry = Written(stat, line) if kept is None or stat[1] in kept else stat
+            else:
+                ctx = ctx or _context(plan, work, as_of)
+                entry = _finding(plan, table, judged.deadlines, row, ctx)
         else:
-            due = table.obligations[row].due
-            entry = (rule.id, status, due.text()[:7] if status in VIOLATIONS else None)
-        out.append((plan.position[rule.id], entry))
+            entry = (rule_id, status, ob.due.text()[:7] if status in VIOLATIONS else None)
+        out.append((position[rule_id], entry))
     pre = table.preconditions
     for row in work.preconditions:
-        ob = pre.obligations[row]
-        rule = plan.columnar[ob.rule]
+        p_ob = pre.obligations[row]
+        rule = rules[p_ob.rule]
         status = judged.preconditions.status[row]
-        if emit.keep_findings or emit.keep_status(status):
+        if keep_all or kept is None or status in kept:
             assert isinstance(rule, CompiledPrecondition | CompiledAttribute)
-            entry = pre.finding(rule, row, judged.preconditions, ctx)
+            if lines_only:
+                stat, line = _written_precondition(
+                    plan, table, judged.preconditions, row, work.case
+                )
+                entry = Written(stat, line) if kept is None or stat[1] in kept else stat
+            else:
+                ctx = ctx or _context(plan, work, as_of)
+                entry = pre.finding(rule, row, judged.preconditions, ctx)
         else:
-            month = ob.trigger.date.isoformat()[:7] if status in VIOLATIONS else None
+            month = p_ob.trigger.date.isoformat()[:7] if status in VIOLATIONS else None
             entry = (rule.id, status, month)
-        out.append((plan.position[rule.id], entry))
+        out.append((position[rule.id], entry))
     return out
+
+
+def _context(plan: Plan, work: CaseWork, as_of: AsOf) -> Context:
+    ctx = Context(work.case, as_of, plan.engine.tz)
+    ctx.keeps_settlements = False
+    return ctx
 
 
 def _per_case_entries(
     plan: Plan, work: CaseWork
-) -> tuple[list[tuple[int, Finding | Stat]], list[Observation]]:
+) -> tuple[list[tuple[int, Entry]], list[Observation]]:
     at = plan.at
     found: list[Finding] = []
     observations: list[Observation] = []
@@ -147,11 +285,21 @@ def merged_outcome(
     if len(entries) > plan.engine.max_case_findings:
         raise TooManyFindings
     entries.sort(key=lambda e: e[0])  # stable: each rule's findings keep their order
-    findings = [e for _, e in entries if isinstance(e, Finding)]
-    stats = [stat_of(e) if isinstance(e, Finding) else e for _, e in entries]
-    lines = b""
-    if emit.jsonl:
-        lines = b"".join(finding_line(emit.record(f)) for f in findings if emit.keep(f))
+    findings: list[Finding] = []
+    stats: list[Stat] = []
+    written: list[bytes] = []
+    for _, e in entries:
+        if isinstance(e, Finding):
+            findings.append(e)
+            stats.append(stat_of(e))
+            if emit.jsonl and emit.keep(e):
+                written.append(finding_line(emit.record(e)))
+        elif isinstance(e, Written):
+            stats.append(e.stat)
+            written.append(e.line)
+        else:
+            stats.append(e)
+    lines = b"".join(written)
     case = work.case
     return CaseOutcome(
         work.item.line,

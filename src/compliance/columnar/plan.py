@@ -66,6 +66,6 @@ class Plan:
     def unknown_types(self, case: CaseEvents) -> dict[str, int]:
         """As ``Result.unknown_event_types``: event types the rule set's vocabulary lacks."""
         known = self.engine.known_types
-        if known is None:
+        if known is None or known.issuperset(case.by_type):  # the set test runs in C
             return {}
         return {t: len(evs) for t, evs in case.by_type.items() if t not in known}

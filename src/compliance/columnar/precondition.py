@@ -31,6 +31,7 @@ from compliance.kinds.base import Context, LawVersion, Triggered, record
 from compliance.kinds.precondition import CompiledPrecondition
 from compliance.matching import closer_applies, in_partition
 from compliance.model import CaseEvent, CaseEvents, Finding
+from compliance.status import Judgement
 
 __all__ = ["PreconditionJudged", "PreconditionTable"]
 
@@ -198,14 +199,23 @@ class PreconditionTable:
         """The finding ``CompiledPrecondition.evaluate`` (``CompiledAttribute.evaluate``)
         records for this obligation."""
         ob = self.obligations[row]
+        judgement, explain = self.judgement(rule, row, judged)
+        origin = Triggered(ob.trigger, ob.version, ob.partition)
+        return record(ctx, rule, origin, judgement, Due(ob.trigger.date), explain)
+
+    def judgement(
+        self, rule: CompiledPrecondition | CompiledAttribute, row: int, judged: PreconditionJudged
+    ) -> tuple[Judgement, list[str]]:
+        """The obligation's judgement and explanation, by the kind's own ``judge`` given only
+        the events the columns picked (its finding is due on the trigger's day, at day
+        precision)."""
+        ob = self.obligations[row]
         trigger, version = ob.trigger, ob.version
         excuse = judged.excuse[row]
         excuses = [self.excuses.events[excuse]] if excuse >= 0 else []
-        origin = Triggered(trigger, version, ob.partition)
         if isinstance(rule, CompiledAttribute):
             explain = [f"trigger {trigger.label()}", f"must carry: {', '.join(rule.requires)}"]
-            judgement = rule.judge(trigger, ob.partition, excuses, explain)
-            return record(ctx, rule, origin, judgement, Due(trigger.date), explain)
+            return rule.judge(trigger, ob.partition, excuses, explain), explain
         explain = [f"trigger {trigger.label()}", "requires an earlier satisfying event"]
         lookback = version.terms.lookback
         if ob.earliest:
@@ -215,7 +225,7 @@ class PreconditionTable:
         picked = sorted({r for r in (judged.found[row], judged.later[row]) if r >= 0})
         candidates = [self.candidates.events[r] for r in picked]
         judgement = rule.judge(trigger, ob.partition, ob.earliest, candidates, excuses, explain)
-        return record(ctx, rule, origin, judgement, Due(trigger.date), explain)
+        return judgement, explain
 
 
 def _carries(rule: CompiledAttribute, trigger: CaseEvent) -> bool:

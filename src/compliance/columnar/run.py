@@ -10,7 +10,7 @@ import datetime as dt
 import gc
 import itertools
 import os
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -89,22 +89,27 @@ def _prepared(engine: Engine, item: Item, at: dt.datetime) -> CaseEvents | None:
     return case
 
 
-def _count(plan: Plan, counts: PathCounts, work: CaseWork | None, table: EventsTable) -> None:
-    """Every evaluated case counts for every rule the per-case engine judges; a columnar rule
-    counts for the cases where it raised an obligation, by the path that judged it."""
-    per_case = counts.per_case
-    for rule_id in plan.why_not if work is not None else plan.position:
-        per_case[rule_id] = per_case.get(rule_id, 0) + 1
-    if work is None:
-        return
-    judged = {table.obligations[row].rule for row in work.obligations}
-    judged.update(table.preconditions.obligations[row].rule for row in work.preconditions)
-    for rule_no in judged:
-        rule_id = plan.columnar[rule_no].id
-        counts.columnar[rule_id] = counts.columnar.get(rule_id, 0) + 1
-    for rule_no in work.fallback:
-        rule_id = plan.columnar[rule_no].id
-        counts.per_case[rule_id] = counts.per_case.get(rule_id, 0) + 1
+def _count(
+    plan: Plan, counts: PathCounts, works: list[CaseWork | None], table: EventsTable
+) -> None:
+    """A chunk's counts, once its cases are judged (``works``: None for a case the reference
+    path judged whole). Every evaluated case counts for every rule the per-case engine judges;
+    a columnar rule counts for the cases where it raised an obligation, by the path that
+    judged it."""
+    per_case, columnar = counts.per_case, counts.columnar
+    judged = sum(work is not None for work in works)
+    for rule_id in {**plan.position, **plan.why_not}:
+        n = len(works) - judged + (judged if rule_id in plan.why_not else 0)
+        if n:
+            per_case[rule_id] = per_case.get(rule_id, 0) + n
+    pairs = {(ob.case, ob.rule) for ob in table.obligations}
+    pairs.update((ob.case, ob.rule) for ob in table.preconditions.obligations)
+    raised = Counter(rule_no for case_no, rule_no in pairs if works[case_no] is not None)
+    fallback = Counter(rule_no for case_no, rule_no in table.fallback if works[case_no] is not None)
+    for by_path, found in ((columnar, raised), (per_case, fallback)):
+        for rule_no, cases in sorted(found.items()):
+            rule_id = plan.columnar[rule_no].id
+            by_path[rule_id] = by_path.get(rule_id, 0) + cases
 
 
 def _chunk(plan: Plan, items: list[Item], emit: Emit, counts: PathCounts) -> Iterator[CaseOutcome]:
@@ -136,17 +141,17 @@ def _chunk(plan: Plan, items: list[Item], emit: Emit, counts: PathCounts) -> Ite
             work.fallback.append(rule_no)
     deadlines = judge(table, at.timestamp(), as_of.day.toordinal())
     judged = Judgements(table, deadlines, table.preconditions.judge())
-    for item, work in zip(items, works, strict=True):
+    for case_no, (item, work) in enumerate(zip(items, works, strict=True)):
         outcome = None
         if work is not None:
             try:
                 outcome = merged_outcome(plan, judged, work, as_of, emit)
             except (ComplianceError, TooManyFindings):
-                work = None
+                works[case_no] = None  # the reference path judges the whole case
         if outcome is None:
             outcome = evaluate_item(engine, at, item, emit)
-        _count(plan, counts, work, table)
         yield outcome
+    _count(plan, counts, works, table)
 
 
 @contextmanager

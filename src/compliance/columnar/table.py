@@ -82,14 +82,17 @@ class CandidateColumns:
     events: list[CaseEvent] = field(default_factory=list)
 
     def add(self, group: int, events: Sequence[CaseEvent], refs: Sequence[int] = ()) -> None:
-        for i, e in enumerate(events):
-            self.group.append(group)
-            self.ts.append(e.key[0])
-            self.day.append(e.date.toordinal())
-            self.precise.append(e.precise)
-            self.id.append(e.id)
-            self.refs_ob.append(refs[i] if refs else -1)
-            self.events.append(e)
+        if not events:  # most groups have no closing or excusing event
+            return
+        ts, day, precise, ids = self.ts.append, self.day.append, self.precise.append, self.id.append
+        for e in events:
+            ts(e.key[0])
+            day(e.date.toordinal())
+            precise(e.precise)
+            ids(e.id)
+        self.group.extend([group] * len(events))
+        self.refs_ob.extend(refs or [-1] * len(events))
+        self.events.extend(events)
 
 
 def _obligation(
@@ -151,8 +154,11 @@ class EventsTable:
     preconditions: PreconditionTable = field(default_factory=lambda: _preconditions())
     #: (case position, rule position) pairs the per-case engine judges
     fallback: set[tuple[int, int]] = field(default_factory=set)
-    #: the rule list of the last case and its rule positions per event type
-    dispatch: tuple[Sequence[ColumnarRule], dict[str, list[int]]] | None = None
+    #: the rule list of the last case, its rule positions per event type, and the positions
+    #: found per tuple of a case's event types
+    dispatch: (
+        tuple[Sequence[ColumnarRule], dict[str, list[int]], dict[tuple[str, ...], list[int]]] | None
+    ) = None
 
     def add_case(
         self,
@@ -189,10 +195,13 @@ class EventsTable:
             for rule_no, rule in enumerate(rules):
                 for t in rule.dispatch_types:
                     index.setdefault(t, []).append(rule_no)
-            self.dispatch = (rules, index)
-        index = self.dispatch[1]
-        found = {n for t in case.by_type if t in index for n in index[t]}
-        return sorted(found)
+            self.dispatch = (rules, index, {})
+        _, index, by_types = self.dispatch
+        types = tuple(case.by_type)  # cases of a chunk share a few sets of event types
+        found = by_types.get(types)
+        if found is None:
+            found = by_types[types] = sorted({n for t in types if t in index for n in index[t]})
+        return found
 
     def _add_group(
         self,
@@ -260,19 +269,19 @@ class EventsTable:
             value = obligations[obs[0]].partition
             self.closers.add(group, _applying(attr, closers, value))
             self.excuses.add(group, _applying(attr, excuses, value))
-        cols = self.columns
-        for i, ob in enumerate(obligations):
-            self.obligations.append(ob)
+        cols, n = self.columns, len(obligations)
+        self.obligations.extend(obligations)
+        cols.group.extend(group_of)
+        for ob in obligations:
             trigger, due = ob.trigger, ob.due
-            cols.group.append(group_of[i])
             cols.trigger_ts.append(trigger.key[0])
             cols.trigger_day.append(trigger.date.toordinal())
             cols.trigger_precise.append(trigger.precise)
             cols.trigger_id.append(trigger.id)
             cols.due_day.append(due.date.toordinal())
             cols.due_ts.append(due.ts if due.instant is not None else None)
-            cols.unordered.append(unordered)
-            cols.exclude.append(exclude)
+        cols.unordered.extend([unordered] * n)
+        cols.exclude.extend([exclude] * n)
 
 
 def _planned(
@@ -293,10 +302,11 @@ def _planned(
             return None
         if exclude and len(obs) == 1:  # an event never fulfils the duty it starts
             trigger = triggered[obs[0]].event
-            if trigger.id in trigger.refs and any(s is trigger for s in sats):
-                return None  # it would fulfil itself by its ref
-            keep = [i for i, s in enumerate(sats) if s is not trigger]
-            sats, refs = [sats[i] for i in keep], [refs[i] for i in keep]
+            if any(s is trigger for s in sats):  # else nothing to skip (the usual case)
+                if trigger.id in trigger.refs:
+                    return None  # it would fulfil itself by its ref
+                keep = [i for i, s in enumerate(sats) if s is not trigger]
+                sats, refs = [sats[i] for i in keep], [refs[i] for i in keep]
         planned.append((obs, sats, refs))
     return planned
 
