@@ -195,8 +195,9 @@ class CaseEvents:
     future_events: int = 0  # events after as_of, ignored (causality)
     subject: Mapping[str, Any] = field(default_factory=dict)
     #: read-only matching indexes built during one evaluation (matching.shared_index); the
-    #: matcher is kept beside its index so that its ``id`` cannot be reused while cached
-    indexes: dict[tuple[int, str | None], tuple[Any, Any]] = field(default_factory=dict)
+    #: matcher is kept beside its index so that its ``id`` cannot be reused while cached;
+    #: matchers are shared between rules (``Matcher.of``), so each use has its own key shape
+    indexes: dict[tuple[Any, ...], tuple[Any, Any]] = field(default_factory=dict)
 
     def upto(self, as_of: dt.datetime) -> CaseEvents:
         return self.upto_timestamp(as_of.timestamp())
