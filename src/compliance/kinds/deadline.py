@@ -400,9 +400,7 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
             elif closers is not None:
                 closer = closers.first(ob.trigger, ob.partition, exclude=ob.trigger)
             excuse = None
-            if excuses is not None and (
-                ob.fulfilment is None or not ob.due.in_time(ob.fulfilment)
-            ):
+            if excuses is not None and (ob.fulfilment is None or not ob.due.in_time(ob.fulfilment)):
                 excuse = excuses.first(ob.trigger, ob.partition, accept=ob.due.in_time)
             judgement = judge_obligation(
                 ob.due, ob.fulfilment, closer, excuse, ctx.as_of, ob.explain
