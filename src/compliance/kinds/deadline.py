@@ -297,7 +297,7 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
         out = []
         for origin in self.triggers(ctx.case):
             trigger, version, partition = origin
-            explain = [f"trigger {trigger.label()}"]
+            explain = [f"trigger {trigger._label or trigger.label()}"]
             start, found = trigger, None
             if self.anchor == "first_ref":
                 clock = clock_start(
