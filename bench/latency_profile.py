@@ -8,18 +8,26 @@ latency mode), of (a) ``Engine.prepare`` (validation: ``model.normalize``), (b)
 previous evaluation cached on it is reused), (c) ``Engine.evaluate`` end to end (a parsed
 dict in); then a cProfile of (c) sorted by own time.
 
+``--instructions`` counts the instructions executed instead (valgrind ``callgrind``,
+deterministic whatever the load): collection is switched on only inside one
+``functools.reduce`` over the cases, after a warm pass, for (a) ``normalize``, (b)
+``prepared`` and (c) ``full``; with ``--against SRC`` for that tree too. Slow (minutes per
+measure under valgrind).
+
 ``--against SRC`` compares two source trees (e.g. a snapshot of main's ``src``): each round
 runs one fresh child process per tree, their order alternating, and the report gives min /
 median per tree and the ratio of the medians. Usage::
 
     python bench/latency_profile.py [--rounds 3] [--top 30] [--no-profile]
     python bench/latency_profile.py --against /tmp/base/src --rounds 5 --no-profile
+    python bench/latency_profile.py --instructions full [--against /tmp/base/src]
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import io
 import json
 import os
@@ -27,6 +35,7 @@ import pstats
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
@@ -99,6 +108,49 @@ def profile(top: int, repeat: int, sort: str = "tottime") -> str:
     return out.getvalue()
 
 
+def reduce_over_cases(measure_name: str) -> None:
+    """One warm pass, then the measured one inside ``functools.reduce`` (callgrind's
+    ``--toggle-collect=functools_reduce`` counts only what runs in it)."""
+    engine, as_of, cases = setup()
+    for case in cases:
+        engine.evaluate(case, as_of=as_of)
+    if measure_name == "normalize":
+        functools.reduce(lambda _, c: engine.prepare(c), cases, None)
+        return
+    items = [engine.prepare(c) for c in cases] if measure_name == "prepared" else cases
+    functools.reduce(lambda _, c: engine.evaluate(c, as_of=as_of), items, None)
+
+
+def instructions(measure_name: str, src: str | None) -> int:
+    """Instructions executed by ``reduce_over_cases(measure_name)`` under callgrind."""
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "callgrind.out"
+        subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--collect-atstart=no",
+                "--toggle-collect=functools_reduce",
+                f"--callgrind-out-file={out}",
+                sys.executable,
+                __file__,
+                "--reduce",
+                measure_name,
+            ],
+            capture_output=True,
+            check=True,
+            cwd=ROOT,
+            env=env,
+        )
+        for line in out.read_text().splitlines():
+            if line.startswith(("summary:", "totals:")):
+                return int(line.split()[1])
+    raise RuntimeError("callgrind wrote no summary")
+
+
 def child(src: str | None) -> dict[str, Any]:
     env = dict(os.environ)
     if src:
@@ -163,10 +215,26 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="passes over the cases, profiled")
     ap.add_argument("--sort", default="tottime", help="the profile's order (pstats keys)")
     ap.add_argument("--no-profile", action="store_true")
+    ap.add_argument(
+        "--instructions",
+        choices=MEASURES,
+        help="count instructions of one measure under callgrind instead of timing",
+    )
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--reduce", choices=MEASURES, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
         print(json.dumps(measure()))
+        return
+    if a.reduce:
+        reduce_over_cases(a.reduce)
+        return
+    if a.instructions:
+        trees = {"this": str(ROOT / "src")} | ({"against": a.against} if a.against else {})
+        for name, src in trees.items():
+            n = instructions(a.instructions, src)
+            cases = len(setup()[2])
+            print(f"{a.instructions} {name}: {n:,} instructions, {n // cases:,} per case")
         return
     compare(a.rounds, a.against)
     if not a.no_profile:

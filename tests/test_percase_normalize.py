@@ -86,3 +86,38 @@ def test_a_placed_text_is_the_same_from_the_memo(text: str) -> None:
         ).events
         assert (event.instant, event.date, event.key[0], event.precise) == expected
         assert event.instant.utcoffset() == expected[0].utcoffset()
+
+
+def test_every_field_of_a_validated_event_is_set_as_its_init_sets_it() -> None:
+    """normalize builds a CaseEvent without the dataclass's __init__ (round five): every
+    field must still be set, to what __init__ would set (a field added to CaseEvent and
+    forgotten there fails here: reading an unset slot raises AttributeError)."""
+    import dataclasses
+
+    from compliance.model import CaseEvent
+
+    case = normalize(
+        {
+            "case_id": "c",
+            "events": [
+                {"id": "a", "type": "t", "at": "2025-01-02"},
+                {
+                    "id": "b",
+                    "type": "u",
+                    "at": "2025-01-02T10:00:00+01:00",
+                    "refs": ["a"],
+                    "attrs": {"x": 1},
+                },
+            ],
+        },
+        TZ,
+    )
+    names = [f.name for f in dataclasses.fields(CaseEvent)]
+    for ev in case.events:
+        values = {n: getattr(ev, n) for n in names}  # AttributeError if one is unset
+        built = CaseEvent(
+            ev.id, ev.type, ev.instant, ev.date, ev.precise, ev.refs, ev.attrs, ev.key
+        )
+        assert values == {n: getattr(built, n) for n in names}
+        assert ev == built
+    assert case.events[1].refs == ("a",) and case.events[1].attrs == {"x": 1}

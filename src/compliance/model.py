@@ -195,8 +195,9 @@ class CaseEvents:
     future_events: int = 0  # events after as_of, ignored (causality)
     subject: Mapping[str, Any] = field(default_factory=dict)
     #: read-only matching indexes built during one evaluation (matching.shared_index); the
-    #: matcher is kept beside its index so that its ``id`` cannot be reused while cached
-    indexes: dict[tuple[int, str | None], tuple[Any, Any]] = field(default_factory=dict)
+    #: matcher is kept beside its index so that its ``id`` cannot be reused while cached;
+    #: matchers are shared between rules (``Matcher.of``), so each use has its own key shape
+    indexes: dict[tuple[Any, ...], tuple[Any, Any]] = field(default_factory=dict)
 
     def upto(self, as_of: dt.datetime) -> CaseEvents:
         return self.upto_timestamp(as_of.timestamp())
@@ -417,6 +418,7 @@ def _birth_date(birth: Any, case_id: str) -> dt.date | None:
 
 
 _event_key = attrgetter("key")
+_new_object = object.__new__
 
 
 def _later(a: CaseEvent, b: CaseEvent) -> bool:
@@ -551,7 +553,20 @@ def normalize(
         ):
             _check_attrs(attrs, case_id, i, eid)
         key = (ts, eid)
-        ev = CaseEvent(eid, etype, instant, date, precise, refs, attrs, key)
+        # CaseEvent(eid, etype, instant, date, precise, refs, attrs, key) without the Python
+        # frame of the dataclass's __init__ (about half its cost; tests/test_percase_normalize.py
+        # checks that every field is set as __init__ sets it)
+        ev = _new_object(CaseEvent)
+        ev.id = eid
+        ev.type = etype
+        ev.instant = instant
+        ev.date = date
+        ev.precise = precise
+        ev.refs = refs
+        ev.attrs = attrs
+        ev.key = key
+        ev._when = None
+        ev._label = None
         by_id[eid] = ev
         events.append(ev)
         if last is None or last < key:  # still in (instant, id) order: group as they come

@@ -51,13 +51,13 @@ def judge_obligation(
 ) -> Judgement:
     """An obligation with a due date: from its fulfilling, closing and excusing events."""
     if fulfilment is not None and (closer is None or fulfilment.key <= closer.key):
+        # the cached label and due text read directly once built (no call per finding)
+        label, due_text = fulfilment._label or fulfilment.label(), due._text or due.text()
         if due.in_time(fulfilment):
-            explain.append(f"satisfied by {fulfilment.label()}, on or before due {due.text()}: met")
+            explain.append(f"satisfied by {label}, on or before due {due_text}: met")
             return Judgement("met", None, fulfilment)
         late = due.days_after(fulfilment, as_of)
-        explain.append(
-            f"satisfied by {fulfilment.label()}, after due {due.text()}: late by {late} day(s)"
-        )
+        explain.append(f"satisfied by {label}, after due {due_text}: late by {late} day(s)")
         return Judgement("late", late, fulfilment)
     if excuse is not None:
         explain.append(f"excused by {excuse.label()}")

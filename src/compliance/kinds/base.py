@@ -187,6 +187,10 @@ class Triggered(NamedTuple, Generic[Terms]):
     partition: str | None
 
 
+_new_tuple = tuple.__new__
+_NO_EVENTS: list[CaseEvent] = []  # read only
+
+
 @dataclass(frozen=True, eq=False)
 class TriggeredCompiled(CompiledRule[Terms]):
     """Kinds whose obligations arise from trigger events."""
@@ -206,7 +210,15 @@ class TriggeredCompiled(CompiledRule[Terms]):
         out: list[Triggered[Terms]] = []
         seen: set[str | None] = set()
         attr, earlier, versions = self.partition, self.requires_earlier, self.versions
-        for event in self.trigger.select(case):
+        single = self.trigger.single
+        if single is None:
+            events, pred = self.trigger.select(case), None
+        else:  # Matcher.select, inline (one type, at most one predicate: most triggers)
+            events, pred = case.by_type.get(single[0], _NO_EVENTS), single[1]
+        birth = case.birth_date
+        for event in events:
+            if pred is not None and not pred(event, birth):
+                continue
             partition = None if attr is None else partition_of(attr, event)
             if earlier is not None and not earlier(event, case, partition):
                 continue
@@ -219,13 +231,13 @@ class TriggeredCompiled(CompiledRule[Terms]):
             else:
                 version = None
             if version is not None and version.where is not None:
-                version = version if version.where(event, case.birth_date) else None
+                version = version if version.where(event, birth) else None
             if self.once and (version is not None or first_in_data):
                 if partition in seen:
                     continue
                 seen.add(partition)
-            if version is not None:
-                out.append(Triggered(event, version, partition))
+            if version is not None:  # Triggered(...) without its Python __new__
+                out.append(_new_tuple(Triggered, (event, version, partition)))
         return out
 
 
@@ -263,12 +275,19 @@ def record(
     the event that raised the obligation, its law version and its partition."""
     trigger, version, partition = origin
     fulfilment = judgement.fulfilment
-    if isinstance(anchored, CaseEvent):
-        anchored_at: str | None = anchored.when
-    elif anchored is not None:
-        anchored_at = anchored.isoformat()
+    if anchored is None:
+        anchored_at: str | None = None
+    elif isinstance(anchored, CaseEvent):
+        anchored_at = anchored.when
     else:
-        anchored_at = None
+        anchored_at = anchored.isoformat()
+    # CaseEvent.when without the property call once its text is cached (most events are
+    # echoed by several findings)
+    triggered_at = trigger._when or trigger.when
+    if fulfilment is None:
+        satisfied_by = satisfied_at = None
+    else:
+        satisfied_by, satisfied_at = fulfilment.id, fulfilment._when or fulfilment.when
     finding = Finding(  # positional, in field order (measurably cheaper per finding)
         ctx.case.case_id,  # case_id
         rule.id,  # rule
@@ -278,10 +297,10 @@ def record(
         version.severity,  # severity
         partition,  # partition
         trigger.id,  # trigger
-        trigger.when,  # triggered_at
-        due.text(),  # due
-        fulfilment.id if fulfilment else None,  # satisfied_by
-        fulfilment.when if fulfilment else None,  # satisfied_at
+        triggered_at,  # triggered_at
+        due._text or due.text(),  # due
+        satisfied_by,  # satisfied_by
+        satisfied_at,  # satisfied_at
         judgement.lateness,  # lateness_days
         "instant" if precise else "day",  # precision
         version.source,  # source

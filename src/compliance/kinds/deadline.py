@@ -297,7 +297,7 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
         out = []
         for origin in self.triggers(ctx.case):
             trigger, version, partition = origin
-            explain = [f"trigger {trigger.label()}"]
+            explain = [f"trigger {trigger._label or trigger.label()}"]
             start, found = trigger, None
             if self.anchor == "first_ref":
                 clock = clock_start(
@@ -388,18 +388,19 @@ class CompiledDeadline(TriggeredCompiled[DueTerms]):
             if self.total is not None and totals_close
             else None
         )
-        closers = shared_index(self.closers, ctx.case, self.partition)
-        excuses = shared_index(self.excused_by, ctx.case, self.partition)
+        closers = excuses = None  # shared_index only for the matchers the rule has
+        if self.closers is not None and scanned_closers is None:
+            closers = shared_index(self.closers, ctx.case, self.partition)
+        if self.excused_by is not None:
+            excuses = shared_index(self.excused_by, ctx.case, self.partition)
         for ob in obligations:
             closer = None
             if scanned_closers is not None:
                 closer = first_closer(self.partition, scanned_closers, ob.trigger, ob.partition)
-            elif self.closers is not None:
+            elif closers is not None:
                 closer = closers.first(ob.trigger, ob.partition, exclude=ob.trigger)
             excuse = None
-            if self.excused_by is not None and (
-                ob.fulfilment is None or not ob.due.in_time(ob.fulfilment)
-            ):
+            if excuses is not None and (ob.fulfilment is None or not ob.due.in_time(ob.fulfilment)):
                 excuse = excuses.first(ob.trigger, ob.partition, accept=ob.due.in_time)
             judgement = judge_obligation(
                 ob.due, ob.fulfilment, closer, excuse, ctx.as_of, ob.explain

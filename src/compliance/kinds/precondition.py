@@ -60,7 +60,10 @@ class CompiledPrecondition(TriggeredCompiled[LookbackTerms]):
         excuses = selected(self.excused_by, ctx.case)
         for origin in triggered:
             trigger, version, partition = origin
-            explain = [f"trigger {trigger.label()}", "requires an earlier satisfying event"]
+            explain = [
+                f"trigger {trigger._label or trigger.label()}",
+                "requires an earlier satisfying event",
+            ]
             lookback = version.terms.lookback
             earliest = lookback.subtract_from_date(trigger.date) if lookback else None
             if earliest:
@@ -91,7 +94,7 @@ class CompiledPrecondition(TriggeredCompiled[LookbackTerms]):
             before[-1] if before else None
         )
         if found is not None:
-            explain.append(f"found {found.label()}: met")
+            explain.append(f"found {found._label or found.label()}: met")
             return Judgement("met", None, found)
         excuse = next(
             (
