@@ -16,13 +16,19 @@ Times, in one process and after all imports (import time is reported on its own)
   chunks of 20,000 cases; its findings must be the ones ``Engine.evaluate`` gave, case by
   case (``columnar_differences`` counts the cases where they are not).
 
-Each figure is wall time and CPU time of this process. Per-case verdicts go to ``--out``.
+Each figure is wall time and CPU time of this process. Before each phase the objects that
+exist already (the parsed cases, then the validated ones) are moved out of the cyclic garbage
+collector's sight (``gc.freeze``): this process holds all 150,370 cases at once, which an
+audit never does (it streams), and the collector's passes over that heap moved each phase by
+±20–30 % from run to run. Objects a phase makes are collected as usual. Per-case verdicts go
+to ``--out``.
 Prints one JSON line.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import time
@@ -53,6 +59,14 @@ def load_jsonl(path: Path) -> list[dict[str, Any]]:
 def load_xes(path: Path) -> list[dict[str, Any]]:
     with open_log(path) as fh:
         return list(read_cases(fh))
+
+
+def _frozen(clock: Clock) -> None:
+    """What exists now is left out of the collector's passes; the time this takes is no
+    phase's."""
+    gc.collect()
+    gc.freeze()
+    clock.lap()
 
 
 def case_rows(
@@ -106,8 +120,10 @@ def run(
         clock.lap()
     cases = load_jsonl(jsonl)
     res["jsonl_s"] = clock.lap()
+    _frozen(clock)
     prepared = [eng.prepare(c) for c in cases]
     res["prepare_s"] = clock.lap()
+    _frozen(clock)
     results = [eng.evaluate(p, as_of=as_of) for p in prepared]
     res["check_s"] = clock.lap()
     del prepared
