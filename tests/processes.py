@@ -22,14 +22,32 @@ def _stat_fields(pid: int) -> list[str] | None:
         return None
 
 
-def children(pid: int) -> list[int]:
-    """The pids whose parent is ``pid``."""
+def _processes() -> list[tuple[int, list[str]]]:
+    """Every process now, with the fields of its stat after the name (state, ppid, pgrp,
+    session, ...)."""
     found = []
     for status in Path("/proc").glob("[0-9]*/stat"):
-        fields = _stat_fields(int(status.parent.name))
-        if fields is not None and int(fields[1]) == pid:
-            found.append(int(status.parent.name))
+        pid = int(status.parent.name)
+        fields = _stat_fields(pid)
+        if fields is not None:
+            found.append((pid, fields))
     return found
+
+
+def children(pid: int) -> list[int]:
+    """The pids whose parent is ``pid``."""
+    return [child for child, fields in _processes() if int(fields[1]) == pid]
+
+
+def running(pids: list[int]) -> list[int]:
+    """Those of ``pids`` still running: neither gone nor a zombie."""
+    return [pid for pid in pids if (fields := _stat_fields(pid)) is not None and fields[0] != "Z"]
+
+
+def running_in_session(sid: int) -> list[int]:
+    """The running (non-zombie) processes of session ``sid``: whatever a process started with
+    ``start_new_session=True`` left behind, however deep."""
+    return [pid for pid, fields in _processes() if int(fields[3]) == sid and fields[0] != "Z"]
 
 
 def cpu_seconds(pid: int) -> float:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from compliance.demo import generate
-from processes import children
+from processes import children, running
 
 pytest.importorskip("polars")
 
@@ -154,12 +154,7 @@ def test_interrupted_columnar_workers_stop_cleanly(tmp_path: Path) -> None:
         assert proc.returncode in (130, 143, -sig) and "Traceback" not in err, err
         assert not out.exists() and not list(tmp_path.glob(f".r{sig}.json.*"))
         time.sleep(0.2)
-        assert not [
-            w
-            for w in workers
-            if Path(f"/proc/{w}").exists()
-            and "Z" not in Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1][:3]
-        ]
+        assert not running(workers)
 
 
 HOST = """

@@ -30,7 +30,7 @@ from compliance.outputs.ics import escape_text, fold_line
 from compliance.outputs.rows import FORMULA_TRIGGERS, spreadsheet_safe
 from compliance.privacy import mask_cpr, mask_obj, printable
 from compliance.rules.load import packs_root
-from processes import children
+from processes import children, running, running_in_session
 
 ROOT = Path(__file__).resolve().parent.parent
 EXE = str(Path(sys.executable).parent / "compliance")
@@ -125,12 +125,7 @@ def test_workers_stop_cleanly_on_signals_repeatedly(tmp_path: Path, sig: int) ->
         assert proc.returncode in (130, 143, -sig) and "Traceback" not in err, err
         assert not out.exists() and not list(tmp_path.glob(f".r{attempt}.json.*"))
         time.sleep(0.2)
-        assert not [
-            w
-            for w in workers
-            if Path(f"/proc/{w}").exists()
-            and "Z" not in Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1][:3]
-        ]
+        assert not running(workers)
 
 
 class _SlowToSend:
@@ -202,23 +197,11 @@ def test_a_signal_while_the_pool_is_built_leaves_no_worker(tmp_path: Path) -> No
         proc.wait(timeout=60)
     assert proc.returncode == 143, (tmp_path / "stderr").read_text()
     deadline = time.monotonic() + 10
-    while (left := _alive_in_session(proc.pid)) and time.monotonic() < deadline:
+    while (left := running_in_session(proc.pid)) and time.monotonic() < deadline:
         time.sleep(0.1)
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert not left, "workers outlived the interrupted audit"
-
-
-def _alive_in_session(sid: int) -> list[int]:
-    found = []
-    for stat_file in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat_file.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == sid and fields[0] != "Z":  # field 6 of stat: the session id
-            found.append(int(stat_file.parent.name))
-    return found
 
 
 def test_workers_finish_repeatedly(tmp_path: Path) -> None:
