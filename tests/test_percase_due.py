@@ -35,6 +35,7 @@ OFFSETS = st.sampled_from(["+00:00", "+01:00", "+02:00", "-05:00", "+05:45", "Z"
 @example(dt.datetime(2038, 1, 18, 3, 14, 7, 999999), "+00:00", 24)
 @example(dt.datetime(2004, 1, 10, 13, 37, 3, 999999), "+00:00", 1)
 @example(dt.datetime(2004, 1, 10, 13, 37, 4, 1), "+00:00", 1)
+@example(dt.datetime(2072, 10, 19, 6, 0), "+05:45", 264)  # due in the autumn fold, 02:15+02:00
 def test_hour_due_timestamp_is_the_instants_own(
     naive: dt.datetime, offset: str, hours: int
 ) -> None:
@@ -44,5 +45,10 @@ def test_hour_due_timestamp_is_the_instants_own(
     due = due_after(parse_period(f"{hours} hours"), start, None, COUNTING, [])
     assert due.instant is not None
     assert due.ts == due.instant.timestamp()
-    assert due.instant == start.instant + dt.timedelta(hours=hours)
+    # the same instant, compared in UTC: an aware datetime in a fold (an hour the zone lives
+    # twice) is never == one in another zone (PEP 495), even for the same instant
+    utc = dt.UTC
+    assert due.instant.astimezone(utc) == (start.instant + dt.timedelta(hours=hours)).astimezone(
+        utc
+    )
     assert due.date == due.instant.astimezone(TZ).date()
